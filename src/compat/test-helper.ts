@@ -1,0 +1,157 @@
+/**
+ * node-red-node-test-helper's API on Redoubt: a contrib node author moves existing specs by
+ * changing the `require` line. Each `load` starts a fresh runtime in a temporary user dir with
+ * the core node types, the modules under test, and `helper` nodes that emit `input` for every
+ * message they receive.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRedoubt, type Redoubt } from '../index.js';
+import { defineNode } from '../runtime/definition/index.js';
+import type { RuntimeNode, RuntimeSettings } from '../runtime/index.js';
+import type { LogEntry } from '../runtime/types.js';
+import type { RedApi } from './red-api.js';
+import { createTestRequest, type TestRequest } from './test-request.js';
+
+type NodeModule = ((red: RedApi) => unknown) | { default?: (red: RedApi) => unknown };
+type Callback = (err?: unknown) => void;
+export type HelperLogEntry = Omit<LogEntry, 'level'> & { level: number };
+
+/** Node-RED's numeric log levels, which specs compare against (`evt[0].level == 30`). */
+const LEVELS: Record<string, number> = { fatal: 10, error: 20, warn: 30, info: 40, debug: 50, trace: 60, audit: 98, metric: 99 };
+
+const helperNode = defineNode({
+  type: 'helper',
+  category: 'common',
+  inputs: 1,
+  outputs: 1,
+  properties: {},
+  // Receives only: specs attach their own `input` listeners to it.
+  create() {},
+});
+
+export interface LogSpy {
+  /** One array per call, the entry first, as a sinon spy records them. */
+  readonly args: Array<[HelperLogEntry]>;
+  readonly callCount: number;
+  getCalls(): Array<{ args: [HelperLogEntry] }>;
+}
+
+export function createTestHelper() {
+  let runtime: Redoubt | undefined;
+  let userDir: string | undefined;
+  let settings: RuntimeSettings = {};
+  let server: Server | undefined;
+  let port = 0;
+  const logArgs: Array<[HelperLogEntry]> = [];
+
+  const withCallback = <T>(promise: Promise<T>, cb?: Callback): Promise<T> => {
+    if (cb) promise.then(() => cb(), (err) => cb(err));
+    return promise;
+  };
+
+  const api = {
+    /** Node-RED's helper takes the node-red path here; Redoubt is the runtime, so only settings count. */
+    init(_runtimePath?: string, userSettings?: RuntimeSettings) {
+      settings = { ...(userSettings ?? {}) };
+    },
+    settings(userSettings: RuntimeSettings) {
+      settings = { ...settings, ...userSettings };
+      return settings;
+    },
+    load(testNode: NodeModule | NodeModule[], testFlow: unknown, testCredentials?: Record<string, Record<string, unknown>> | Callback, cb?: Callback): Promise<void> {
+      if (typeof testCredentials === 'function') {
+        cb = testCredentials;
+        testCredentials = undefined;
+      }
+      const credentials = testCredentials;
+      const run = async () => {
+        if (runtime) await api.unload();
+        logArgs.length = 0;
+        userDir = await mkdtemp(join(tmpdir(), 'redoubt-test-'));
+        runtime = await createRedoubt({
+          userDir,
+          settings,
+          log: (entry) => logArgs.push([{ ...entry, level: LEVELS[entry.level] ?? 40 }]),
+        });
+        runtime.registry.define(helperNode, 'test-helper');
+        for (const mod of Array.isArray(testNode) ? testNode : [testNode]) {
+          const init = typeof mod === 'function' ? mod : mod?.default;
+          if (typeof init === 'function') await runtime.loadNodeModule(init, 'node-under-test');
+        }
+        await runtime.setFlows(testFlow, { credentials });
+      };
+      return withCallback(run(), cb);
+    },
+    getNode(id: string): RuntimeNode | null {
+      return runtime?.engine.getNode(id) ?? null;
+    },
+    unload(): Promise<void> {
+      const current = runtime;
+      const dir = userDir;
+      runtime = undefined;
+      userDir = undefined;
+      return (async () => {
+        await current?.stop();
+        if (dir) await rm(dir, { recursive: true, force: true });
+      })();
+    },
+    clearFlows(): Promise<void> {
+      return runtime ? runtime.setFlows([]).then(() => undefined) : Promise.resolve();
+    },
+    startServer(done?: Callback): Promise<void> {
+      const start = new Promise<void>((resolve, reject) => {
+        // http-in endpoints mount here once the server layer provides them; until then 404.
+        server = createServer((_req, res) => {
+          res.statusCode = 404;
+          res.end();
+        });
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+          const address = server!.address();
+          port = typeof address === 'object' && address ? address.port : 0;
+          resolve();
+        });
+      });
+      return withCallback(start, done);
+    },
+    stopServer(done?: Callback): Promise<void> {
+      const stop = new Promise<void>((resolve) => {
+        if (!server) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections();
+        server = undefined;
+      });
+      return withCallback(api.unload().then(() => stop), done);
+    },
+    url(): string {
+      return `http://127.0.0.1:${port}`;
+    },
+    request(): TestRequest {
+      return createTestRequest(api.url());
+    },
+    log(): LogSpy {
+      return {
+        args: logArgs,
+        get callCount() {
+          return logArgs.length;
+        },
+        getCalls: () => logArgs.map((args) => ({ args })),
+      };
+    },
+    /** The runtime of the current `load`, for specs that need more than Node-RED's helper offers. */
+    runtime(): Redoubt | undefined {
+      return runtime;
+    },
+  };
+  return api;
+}
+
+export type TestHelper = ReturnType<typeof createTestHelper>;
+
+/** The shared instance specs import, as they `require('node-red-node-test-helper')`. */
+export const helper: TestHelper = createTestHelper();
+// A default export too: CommonJS specs do `const helper = require(...)`, ESM ones `import helper`.
+export default helper;

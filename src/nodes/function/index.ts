@@ -1,0 +1,4 @@
+import type { NodeDefinition } from '../../runtime/definition/index.js';
+
+/** The function node types, in palette order. */
+export const functionNodes: NodeDefinition<any>[] = [];

@@ -1,0 +1,3 @@
+export * from './define-node.js';
+export * from './node-api.js';
+export * from './property-kinds.js';

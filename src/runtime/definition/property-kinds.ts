@@ -1,0 +1,215 @@
+/**
+ * The closed set of property kinds a node declaration uses. Each kind owns its default, how a
+ * saved value is read (Node-RED often saves numbers as strings), and its validators. The same
+ * objects serve deploy-time validation, `GET /nodes` and the editor's form.
+ */
+import type { ValidationIssue } from '../../errors/index.js';
+
+export type ShowWhen = Record<string, readonly unknown[]>;
+
+interface KindBase<T> {
+  /** Value used when the saved config lacks the property. */
+  readonly default: T;
+  /** Label for the editor; the stored key is the record key in `properties`. */
+  readonly label?: string;
+  /** Show (and validate) only when sibling properties hold one of the listed values. */
+  readonly showWhen?: ShowWhen;
+  /** Turns the saved value into T, or returns an error message. */
+  read(raw: unknown, config: Record<string, unknown>): { value: T } | { error: string; code?: string };
+}
+
+export interface StringKind extends KindBase<string> { readonly kind: 'string'; readonly required?: boolean }
+export interface NumberKind extends KindBase<number> {
+  readonly kind: 'number';
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+}
+export interface BooleanKind extends KindBase<boolean> { readonly kind: 'boolean' }
+export interface SelectKind<T extends string> extends KindBase<T> { readonly kind: 'select'; readonly options: readonly T[] }
+export interface TypedKind extends KindBase<string> {
+  readonly kind: 'typed';
+  /** The sibling property holding the type (`payloadType` for `payload`). */
+  readonly typeKey: string;
+  readonly types: readonly string[];
+}
+export interface JsonKind<T> extends KindBase<T> { readonly kind: 'json' }
+export interface CodeKind extends KindBase<string> { readonly kind: 'code'; readonly language: 'javascript' | 'jsonata' | 'mustache' | 'text' }
+export interface ConfigRefKind extends KindBase<string> { readonly kind: 'configRef'; readonly configType: string; readonly required?: boolean }
+
+export type PropertyKind =
+  | StringKind
+  | NumberKind
+  | BooleanKind
+  | SelectKind<string>
+  | TypedKind
+  | JsonKind<unknown>
+  | CodeKind
+  | ConfigRefKind;
+
+export type PropertySchema = Record<string, PropertyKind>;
+
+/** The config type a node's `create` receives, inferred from its `properties`. */
+export type ConfigOf<P extends PropertySchema> = { [K in keyof P]: P[K]['default'] };
+
+type Common<T> = { default?: T; label?: string; showWhen?: ShowWhen };
+
+export function string(opts: Common<string> & { required?: boolean; pattern?: RegExp } = {}): StringKind {
+  return {
+    kind: 'string',
+    default: opts.default ?? '',
+    label: opts.label,
+    showWhen: opts.showWhen,
+    required: opts.required,
+    read(raw) {
+      const value = raw === undefined || raw === null ? '' : typeof raw === 'string' ? raw : String(raw);
+      if (opts.required && value === '') return { error: 'is required', code: 'required' };
+      if (opts.pattern && value !== '' && !opts.pattern.test(value)) return { error: `does not match ${opts.pattern}` };
+      return { value };
+    },
+  };
+}
+
+export function number(opts: Common<number> & { min?: number; max?: number; integer?: boolean; allowEmpty?: boolean } = {}): NumberKind {
+  const fallback = opts.default ?? 0;
+  return {
+    kind: 'number',
+    default: fallback,
+    label: opts.label,
+    showWhen: opts.showWhen,
+    min: opts.min,
+    max: opts.max,
+    integer: opts.integer,
+    read(raw) {
+      if (raw === undefined || raw === null || raw === '') return { value: fallback };
+      const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
+      if (!Number.isFinite(value)) return { error: `must be a number, got ${JSON.stringify(raw)}`, code: 'not_a_number' };
+      if (opts.integer && !Number.isInteger(value)) return { error: `must be a whole number, got ${value}` };
+      if (opts.min !== undefined && value < opts.min) return { error: `must be at least ${opts.min}, got ${value}` };
+      if (opts.max !== undefined && value > opts.max) return { error: `must be at most ${opts.max}, got ${value}` };
+      return { value };
+    },
+  };
+}
+
+export function boolean(opts: Common<boolean> = {}): BooleanKind {
+  const fallback = opts.default ?? false;
+  return {
+    kind: 'boolean',
+    default: fallback,
+    label: opts.label,
+    showWhen: opts.showWhen,
+    read(raw) {
+      if (raw === undefined || raw === null || raw === '') return { value: fallback };
+      // Node-RED saves some checkboxes as the strings "true"/"false".
+      return { value: raw === true || raw === 'true' };
+    },
+  };
+}
+
+export function select<T extends string>(options: readonly T[], opts: Common<T> & { lenient?: boolean } = {}): SelectKind<T> {
+  const fallback = opts.default ?? options[0]!;
+  return {
+    kind: 'select',
+    default: fallback,
+    options,
+    label: opts.label,
+    showWhen: opts.showWhen,
+    read(raw) {
+      if (raw === undefined || raw === null || raw === '') return { value: fallback };
+      const value = String(raw) as T;
+      if (!options.includes(value) && !opts.lenient) {
+        return { error: `must be one of ${options.map((o) => `'${o}'`).join(', ')}, got '${value}'`, code: 'not_allowed' };
+      }
+      return { value };
+    },
+  };
+}
+
+/** A typed input: the value here, its type in the sibling `typeKey` (Node-RED's `{ value, type }` pair). */
+export function typed(opts: Common<string> & { typeKey: string; types: readonly string[] }): TypedKind {
+  return {
+    kind: 'typed',
+    default: opts.default ?? '',
+    label: opts.label,
+    showWhen: opts.showWhen,
+    typeKey: opts.typeKey,
+    types: opts.types,
+    read(raw) {
+      if (raw === undefined || raw === null) return { value: opts.default ?? '' };
+      return { value: typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw) };
+    },
+  };
+}
+
+export function json<T>(opts: Common<T> & { default: T; check?: (v: unknown) => string | undefined }): JsonKind<T> {
+  return {
+    kind: 'json',
+    default: opts.default,
+    label: opts.label,
+    showWhen: opts.showWhen,
+    read(raw) {
+      if (raw === undefined || raw === null) return { value: structuredClone(opts.default) };
+      const problem = opts.check?.(raw);
+      return problem ? { error: problem } : { value: raw as T };
+    },
+  };
+}
+
+export function code(opts: Common<string> & { language: CodeKind['language'] }): CodeKind {
+  return {
+    kind: 'code',
+    default: opts.default ?? '',
+    label: opts.label,
+    showWhen: opts.showWhen,
+    language: opts.language,
+    read(raw) {
+      return { value: raw === undefined || raw === null ? (opts.default ?? '') : String(raw) };
+    },
+  };
+}
+
+export function configRef(configType: string, opts: Common<string> & { required?: boolean } = {}): ConfigRefKind {
+  return {
+    kind: 'configRef',
+    default: '',
+    configType,
+    required: opts.required,
+    label: opts.label,
+    showWhen: opts.showWhen,
+    read(raw) {
+      const value = raw === undefined || raw === null || raw === '_ADD_' ? '' : String(raw);
+      if (opts.required && value === '') return { error: `needs a ${configType} configuration node`, code: 'required' };
+      return { value };
+    },
+  };
+}
+
+/** One function for the editor and the runtime: is this property in play for this config? */
+export function isShown(kind: PropertyKind, config: Record<string, unknown>): boolean {
+  if (!kind.showWhen) return true;
+  return Object.entries(kind.showWhen).every(([key, values]) => values.includes(config[key]));
+}
+
+/** Reads every property of a saved config; returns the typed config and every issue found. */
+export function readProperties(
+  schema: PropertySchema,
+  raw: Record<string, unknown>,
+  nodeId: string,
+): { config: Record<string, unknown>; issues: ValidationIssue[] } {
+  const config: Record<string, unknown> = { ...raw };
+  const issues: ValidationIssue[] = [];
+  for (const [key, kind] of Object.entries(schema)) {
+    if (!isShown(kind, raw)) {
+      if (!(key in raw)) config[key] = kind.default;
+      continue;
+    }
+    const result = kind.read(raw[key], raw);
+    if ('error' in result) {
+      issues.push({ code: result.code ?? 'invalid_property', nodeId, property: key, message: `'${key}' ${result.error}` });
+    } else {
+      config[key] = result.value;
+    }
+  }
+  return { config, issues };
+}

@@ -1,0 +1,414 @@
+/**
+ * The flow engine: takes a flows configuration, validates it against the registered node types,
+ * and runs it; redeploys with Node-RED's deployment types (full, flows, nodes, reload). A deploy
+ * that is refused changes nothing: the running flows stay as they were.
+ */
+import { EventEmitter } from 'node:events';
+import { createHash } from 'node:crypto';
+import { ValidationError, type ValidationIssue } from '../../errors/index.js';
+import { readProperties, type NodeApi, type RuntimeServices, type RuntimeSettings } from '../definition/index.js';
+import { diffFlows, parseFlows, type FlowModel, type SubflowDef } from '../flow-model/index.js';
+import { evaluateEnvEntries, mapEnvVarProperties, type EnvEntry } from '../properties/index.js';
+import type { Registry } from '../registry.js';
+import type { ContextScope, FlowConfigNode, LogEntry, LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
+import { Flow, type FlowDeps } from './flow.js';
+import { createRunQueue } from './run-queue.js';
+import { RuntimeNode, type NodeHost } from './runtime-node.js';
+import { createContribNode } from './contrib-node.js';
+
+export type DeploymentType = 'full' | 'flows' | 'nodes' | 'reload';
+
+export interface ContextAccess {
+  getNodeContext(nodeId: string, flowId: string): NodeContext;
+  getFlowContext(flowId: string, parentFlowId?: string): ContextScope;
+  getGlobalContext(): ContextScope;
+  deleteContext(nodeId: string, flowId?: string): Promise<void>;
+  clean(activeNodeIds: Set<string>): Promise<void>;
+}
+
+export interface EngineOptions {
+  registry: Registry;
+  settings: RuntimeSettings;
+  userDir: string;
+  contexts: ContextAccess;
+  /** Receives every log entry (node warnings, errors, info). */
+  log: (entry: LogEntry) => void;
+}
+
+export interface SetFlowsOptions {
+  deploymentType?: DeploymentType;
+  /** Decrypted credentials by node id. */
+  credentials?: Record<string, Record<string, unknown>>;
+}
+
+export interface Engine {
+  setFlows(input: unknown, options?: SetFlowsOptions): Promise<{ rev: string }>;
+  getFlows(): { flows: FlowConfigNode[]; rev: string };
+  startFlows(): Promise<void>;
+  stopFlows(): Promise<void>;
+  state(): 'start' | 'stop';
+  getNode(id: string): RuntimeNode | undefined;
+  eachNode(cb: (node: RuntimeNode) => void): void;
+  /** Node types used by the flows that are not registered; their flows wait. */
+  missingTypes(): string[];
+  /** Validates without deploying: every issue in the flows, or none. */
+  validate(input: unknown): ValidationIssue[];
+  readonly services: RuntimeServices;
+  /** 'publish' (topic, data) for the comms, 'log' (entry), 'flows:started', 'flows:stopped'. */
+  readonly events: EventEmitter;
+  close(): Promise<void>;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const { registry, settings, contexts } = options;
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const facilities = new Map<string, unknown>();
+  let model: FlowModel = parseFlows([]);
+  let credentials: Record<string, Record<string, unknown>> = {};
+  let rev = revOf([]);
+  const flows = new Map<string, Flow>();
+  let missing: string[] = [];
+  let started = false;
+  let deploying: Promise<unknown> = Promise.resolve();
+
+  const log = (level: LogLevel, node: RuntimeNode | undefined, message: unknown) => {
+    const entry: LogEntry = { level, msg: message, id: node?.id, type: node?.type, name: node?.name, z: node?.z };
+    if (node?._alias) entry.path = node._flow && 'path' in node._flow ? String((node._flow as Flow).path()) : undefined;
+    options.log(entry);
+    events.emit('log', entry);
+  };
+
+  const queue = createRunQueue((err, target) => {
+    if (target instanceof RuntimeNode) target.error(err);
+    else log('error', undefined, err);
+  });
+
+  const getNode = (id: string): RuntimeNode | undefined => {
+    for (const flow of flows.values()) {
+      const n = flow.nodes.get(id);
+      if (n) return n;
+    }
+    return undefined;
+  };
+
+  const services: RuntimeServices = {
+    settings,
+    userDir: options.userDir,
+    publish: (topic, data) => events.emit('publish', topic, data),
+    getNode,
+    deliver: (target, msg) => queue.push(target as RuntimeNode, msg),
+    nodesOfType(type) {
+      const out: NodeApi[] = [];
+      for (const flow of flows.values()) for (const n of flow.nodes.values()) if (n.type === type) out.push(n);
+      return out;
+    },
+    facility<T>(name: string, create: () => T): T {
+      if (!facilities.has(name)) facilities.set(name, create());
+      return facilities.get(name) as T;
+    },
+  };
+
+  const deps: FlowDeps = {
+    services,
+    queue,
+    log,
+    closeTimeoutMs: (settings.nodeCloseTimeout ?? 15) * 1000,
+    getNode,
+    nodeContext: (nodeId, flowId) => contexts.getNodeContext(nodeId, flowId),
+    flowContext: (flowId, parentFlowId) => contexts.getFlowContext(flowId, parentFlowId),
+    publishStatus: (node: RuntimeNode, status: NodeStatus) => services.publish(`status/${node.id}`, status),
+    evaluateEnv: async (entries, lookup, flow) => {
+      if (!Array.isArray(entries) || entries.length === 0) return {};
+      return evaluateEnvEntries(entries as EnvEntry[], lookup, undefined, {
+        credentials: credentials[flow.config.id],
+        onError: (name, err) => log('warn', undefined, `env '${name}' of ${flow.kind} '${flow.id}': ${err.message}`),
+      });
+    },
+    createNode: (config, flow) => createNode(config, flow),
+  };
+
+  async function createNode(raw: FlowConfigNode, flow: Flow): Promise<RuntimeNode | undefined> {
+    const isSubflowCopy = flow.kind === 'subflow';
+    const config: FlowConfigNode = isSubflowCopy ? remapSubflowNode(raw, flow.id, flow.configs) : raw;
+    if (config.type.startsWith('subflow:')) return createSubflowInstance(config, flow);
+    const entry = registry.get(config.type);
+    if (!entry) {
+      log('error', undefined, `node '${config.id}' has unknown type '${config.type}'`);
+      return undefined;
+    }
+    const nodeLike = { id: config.id, name: config.name, g: config.g, _alias: isSubflowCopy ? raw.id : undefined } as RuntimeNode;
+    const lookup = (name: string) => flow.getEnv(name, nodeLike);
+    const substituted = mapEnvVarProperties({ ...config }, lookup);
+    const init = {
+      id: config.id,
+      type: config.type,
+      z: isSubflowCopy ? flow.id : config.z,
+      g: typeof config.g === 'string' ? config.g : undefined,
+      name: typeof config.name === 'string' ? config.name : undefined,
+      alias: isSubflowCopy ? raw.id : undefined,
+      wires: Array.isArray(config.wires) ? config.wires : [],
+      credentials: credentials[raw.id] ?? {},
+    };
+    try {
+      if (entry.kind === 'constructor') return createContribNode(entry.ctor, substituted, init, flow);
+      const def = entry.def;
+      const migrated = def.migrate ? def.migrate(substituted) : substituted;
+      const { config: typed, issues } = readProperties(def.properties, migrated, config.id);
+      if (issues.length > 0) throw new ValidationError(`node '${config.id}' (${config.type}) has invalid properties`, issues);
+      const node = new RuntimeNode(init, flow);
+      const handlers = await def.create({ ...typed, wires: init.wires } as never, node);
+      if (handlers) node.addHandlers(handlers);
+      return node;
+    } catch (err) {
+      log('error', nodeLike, `failed to start node '${config.id}' (${config.type}): ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
+  async function createSubflowInstance(config: FlowConfigNode, parent: Flow): Promise<RuntimeNode | undefined> {
+    const defId = config.type.slice('subflow:'.length);
+    const def = model.subflows.get(defId);
+    if (!def) {
+      log('error', undefined, `node '${config.id}' uses subflow '${defId}', which does not exist`);
+      return undefined;
+    }
+    const instance = new RuntimeNode(
+      { id: config.id, type: config.type, z: config.z, g: typeof config.g === 'string' ? config.g : undefined, name: (config.name as string) || def.name, wires: config.wires ?? [] },
+      parent,
+    );
+    const child = new Flow(
+      { id: config.id, kind: 'subflow', config, nodes: model.nodesByParent.get(defId) ?? [], groups: model.groups, parent, subflowDef: def, instance },
+      deps,
+    );
+    parent.subflows.set(config.id, child);
+    deps.flowContext(config.id, parent.id);
+    await child.start();
+    return instance;
+  }
+
+  function typesUsedBy(parentId: string, seen = new Set<string>()): Set<string> {
+    const types = new Set<string>();
+    if (seen.has(parentId)) return types;
+    seen.add(parentId);
+    for (const node of model.nodesByParent.get(parentId) ?? []) {
+      if (node.d === true) continue;
+      if (node.type.startsWith('subflow:')) {
+        const defId = node.type.slice(8);
+        for (const t of typesUsedBy(defId, seen)) types.add(t);
+      } else types.add(node.type);
+    }
+    return types;
+  }
+
+  function missingFor(flowId: string): string[] {
+    return [...typesUsedBy(flowId)].filter((t) => !registry.has(t) && t !== 'unknown');
+  }
+
+  async function startFlow(id: string): Promise<void> {
+    const tab = model.tabs.get(id);
+    if (!tab || tab.disabled === true) return;
+    const waiting = missingFor(id);
+    if (waiting.length > 0) {
+      log('warn', undefined, `flow '${tab.label ?? id}' waits for missing node types: ${waiting.join(', ')}`);
+      return;
+    }
+    const flow = new Flow({ id, kind: 'tab', config: tab, nodes: model.nodesByParent.get(id) ?? [], groups: model.groups, parent: globalFlow() }, deps);
+    flows.set(id, flow);
+    await flow.start();
+  }
+
+  function globalFlow(): Flow | undefined {
+    return flows.get('global');
+  }
+
+  async function startAll(): Promise<void> {
+    missing = [...new Set([...model.tabs.keys()].flatMap((id) => missingFor(id)))];
+    const globalConfig = model.globalNodes.find((n) => n.type === 'global-config');
+    const globals = new Flow(
+      { id: 'global', kind: 'global', config: { id: 'global', type: 'global', env: globalConfig?.env }, nodes: [...model.globalNodes], groups: model.groups },
+      deps,
+    );
+    flows.set('global', globals);
+    await globals.start();
+    for (const id of model.tabs.keys()) await startFlow(id);
+    rewire();
+    started = true;
+    events.emit('flows:started', { rev });
+    log('info', undefined, 'Started flows');
+  }
+
+  async function stopAll(): Promise<void> {
+    const all = [...flows.values()].reverse();
+    await Promise.all(all.filter((f) => f.id !== 'global').map((f) => f.stop()));
+    await globalFlow()?.stop();
+    flows.clear();
+    queue.clear();
+    started = false;
+    events.emit('flows:stopped');
+    log('info', undefined, 'Stopped flows');
+  }
+
+  function rewire(): void {
+    globalFlow()?.wire();
+    for (const flow of flows.values()) if (flow.id !== 'global') flow.wire();
+  }
+
+  function validate(input: unknown): ValidationIssue[] {
+    let next: FlowModel;
+    try {
+      next = parseFlows(input);
+    } catch (err) {
+      if (err instanceof ValidationError) return [...err.issues];
+      throw err;
+    }
+    return validateNodes(next);
+  }
+
+  function validateNodes(next: FlowModel): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    for (const node of next.all) {
+      const entry = registry.get(node.type);
+      if (!entry || entry.kind !== 'definition') continue;
+      const def = entry.def;
+      let migrated: FlowConfigNode;
+      try {
+        migrated = def.migrate ? def.migrate(node) : node;
+      } catch (err) {
+        issues.push({ code: 'invalid_node', nodeId: node.id, message: `cannot read node '${node.id}' (${node.type}): ${(err as Error).message}` });
+        continue;
+      }
+      // Values filled from ${ENV} at start are checked when the node starts, not here.
+      const checkable = Object.fromEntries(Object.entries(migrated).map(([k, v]) => [k, typeof v === 'string' && v.includes('${') ? undefined : v]));
+      const { config, issues: found } = readProperties(def.properties, checkable, node.id);
+      issues.push(...found);
+      if (found.length === 0 && def.validate) {
+        try {
+          issues.push(...def.validate(config as never));
+        } catch (err) {
+          issues.push({ code: 'invalid_node', nodeId: node.id, message: `node '${node.id}' (${node.type}): ${(err as Error).message}` });
+        }
+      }
+    }
+    return issues;
+  }
+
+  async function deploy(input: unknown, opts: SetFlowsOptions): Promise<{ rev: string }> {
+    const next = parseFlows(input);
+    const issues = validateNodes(next);
+    if (issues.length > 0) throw new ValidationError('Deploy refused: the flows have invalid nodes', issues);
+    const type = opts.deploymentType ?? 'full';
+    const previous = model;
+    const nextCredentials = opts.credentials ? { ...credentials, ...opts.credentials } : credentials;
+    const nextRev = revOf(next.all);
+    if (type === 'full' || type === 'reload' || !started) {
+      await stopAll();
+      model = next;
+      credentials = nextCredentials;
+      rev = nextRev;
+      await startAll();
+      return { rev };
+    }
+    const diff = diffFlows(previous, next);
+    model = next;
+    credentials = nextCredentials;
+    rev = nextRev;
+    if (diff.flows.has('global')) {
+      // Config nodes without a tab are shared: restart everything that could use them.
+      await stopAll();
+      await startAll();
+      return { rev };
+    }
+    if (type === 'flows') {
+      for (const id of diff.flows) {
+        await flows.get(id)?.stop();
+        flows.delete(id);
+        await startFlow(id);
+      }
+    } else {
+      for (const id of diff.flows) {
+        const flow = flows.get(id);
+        const tabChanged = diff.changed.has(id) || diff.added.has(id) || diff.removed.has(id);
+        if (!flow || tabChanged || missingFor(id).length > 0) {
+          await flow?.stop();
+          flows.delete(id);
+          await startFlow(id);
+          continue;
+        }
+        const restart = new Set([...diff.changed, ...diff.removed].filter((n) => flow.nodes.has(n)));
+        await flow.stop(restart, diff.removed);
+        for (const id2 of [...restart, ...diff.added]) {
+          const cfg = next.byId.get(id2);
+          if (cfg && cfg.z === id) flow.configs.set(id2, cfg);
+          else flow.configs.delete(id2);
+        }
+        for (const id2 of diff.removed) flow.configs.delete(id2);
+        for (const id2 of diff.rewired) {
+          const cfg = next.byId.get(id2);
+          const live = flow.nodes.get(id2);
+          if (cfg && live) {
+            live.updateWires(Array.isArray(cfg.wires) ? cfg.wires : []);
+            flow.configs.set(id2, cfg);
+          }
+        }
+        const toStart = new Set([...restart, ...diff.added].filter((n) => next.byId.get(n)?.z === id));
+        await flow.start(toStart);
+      }
+    }
+    missing = [...new Set([...model.tabs.keys()].flatMap((id) => missingFor(id)))];
+    rewire();
+    events.emit('flows:started', { rev, type, diff });
+    return { rev };
+  }
+
+  return {
+    services,
+    events,
+    setFlows(input, opts = {}) {
+      // Deploys are serialised: each starts from the state the previous one left.
+      const run = deploying.then(() => deploy(input, opts));
+      deploying = run.catch(() => undefined);
+      return run;
+    },
+    getFlows: () => ({ flows: [...model.all], rev }),
+    async startFlows() {
+      if (!started) await startAll();
+    },
+    async stopFlows() {
+      if (started) await stopAll();
+    },
+    state: () => (started ? 'start' : 'stop'),
+    getNode,
+    eachNode(cb) {
+      for (const flow of flows.values()) for (const n of flow.nodes.values()) cb(n);
+    },
+    missingTypes: () => [...missing],
+    validate,
+    async close() {
+      await deploying;
+      if (started) await stopAll();
+      for (const facility of facilities.values()) {
+        const f = facility as { close?: () => unknown };
+        if (typeof f.close === 'function') await f.close();
+      }
+      facilities.clear();
+    },
+  };
+}
+
+/** A node of a subflow definition, copied for one instance: new id, wires and scopes remapped. */
+function remapSubflowNode(raw: FlowConfigNode, instanceId: string, inside: ReadonlyMap<string, unknown>): FlowConfigNode {
+  // Only ids of the definition's own nodes move; links to nodes outside it stay as they are.
+  const map = (id: string) => (inside.has(id) ? `${instanceId}-${id}` : id);
+  const copy: FlowConfigNode = { ...raw, id: map(raw.id), z: instanceId };
+  if (Array.isArray(raw.wires)) copy.wires = raw.wires.map((port) => port.map(map));
+  if (Array.isArray(raw.scope)) copy.scope = (raw.scope as string[]).map(map);
+  if (Array.isArray(raw.links)) copy.links = (raw.links as string[]).map(map);
+  return copy;
+}
+
+function revOf(all: readonly FlowConfigNode[]): string {
+  return createHash('sha256').update(JSON.stringify(all)).digest('hex').slice(0, 32);
+}
+
+export type { Msg, SubflowDef, NodeHost };

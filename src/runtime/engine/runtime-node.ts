@@ -1,0 +1,321 @@
+/**
+ * The live node object. It is Node-RED's Node API (on('input'), send, done, error, status,
+ * context, close with done), so contrib nodes run unchanged, and it is what core node types
+ * receive in `create`. Sending resolves wires to direct references at deploy time: no lookup by
+ * id per message.
+ */
+import { EventEmitter } from 'node:events';
+import { cloneMessage, generateId } from '../properties/index.js';
+import type { CloseHandler, InputHandler, NodeApi, RuntimeServices, SendArg } from '../definition/index.js';
+import type { LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
+
+/** What a node needs from the flow it lives in. */
+export interface NodeHost {
+  readonly id: string;
+  readonly services: RuntimeServices;
+  enqueue(target: RuntimeNode, msg: Msg): void;
+  handleError(node: RuntimeNode, err: unknown, msg: Msg): boolean;
+  handleStatus(node: RuntimeNode, status: NodeStatus): void;
+  handleComplete(node: RuntimeNode, msg: Msg): void;
+  hasCompleteWatchers(node: RuntimeNode): boolean;
+  nodeContext(node: RuntimeNode): NodeContext;
+  getEnv(name: string, node: RuntimeNode): unknown;
+  log(level: LogLevel, node: RuntimeNode, message: unknown): void;
+  getNode(id: string): RuntimeNode | undefined;
+  getSetting(name: string): unknown;
+}
+
+export interface RuntimeNodeInit {
+  id: string;
+  type: string;
+  z?: string;
+  g?: string;
+  name?: string;
+  alias?: string;
+  wires: string[][];
+  credentials?: Record<string, unknown>;
+}
+
+type CloseCallback = ((done: () => void) => void) | ((removed: boolean, done: () => void) => void) | (() => unknown);
+
+export class RuntimeNode extends EventEmitter implements NodeApi {
+  declare readonly id: string;
+  declare readonly type: string;
+  declare readonly z: string | undefined;
+  declare readonly g: string | undefined;
+  declare readonly name: string | undefined;
+  declare readonly _alias: string | undefined;
+  declare wires: string[][];
+  declare credentials: Record<string, unknown>;
+  declare readonly _flow: NodeHost;
+  /** Resolved wiring: per output, the live nodes it reaches. Set by the flow after all nodes exist. */
+  declare targets: RuntimeNode[][];
+  declare private inputHandlers: InputHandler[];
+  declare private closeHandlers: CloseCallback[];
+  declare private ctx: NodeContext | undefined;
+  declare private closed: boolean;
+  declare private readonly sendFromHandler: (msg: SendArg) => void;
+
+  constructor(init: RuntimeNodeInit, host: NodeHost) {
+    super();
+    RuntimeNode.initialise(this, init, host);
+  }
+
+  /**
+   * Sets up a node object. Contrib constructors (plain functions whose prototype chain reaches
+   * this class) never run our constructor: `RED.nodes.createNode(this, config)` calls this instead.
+   */
+  static initialise(target: RuntimeNode, init: RuntimeNodeInit, host: NodeHost): void {
+    const t = target as unknown as Record<string, unknown>;
+    if (!('_events' in t)) EventEmitter.call(target);
+    t.id = init.id;
+    t.type = init.type;
+    t.z = init.z;
+    t.g = init.g || undefined;
+    t.name = init.name;
+    t._alias = init.alias;
+    t.wires = init.wires;
+    t.credentials = init.credentials ?? {};
+    t._flow = host;
+    t.targets = [];
+    t.inputHandlers = [];
+    t.closeHandlers = [];
+    t.ctx = undefined;
+    t.closed = false;
+    t.sendFromHandler = (msg: SendArg) => target.send(msg);
+  }
+
+  get runtime(): RuntimeServices {
+    return this._flow.services;
+  }
+
+  override on(event: string | symbol, handler: (...args: any[]) => unknown): this {
+    if (event === 'input') this.inputHandlers.push(handler as InputHandler);
+    else if (event === 'close') this.closeHandlers.push(handler as CloseCallback);
+    else super.on(event, handler);
+    return this;
+  }
+
+  override removeListener(event: string | symbol, handler: (...args: any[]) => unknown): this {
+    if (event === 'input') this.inputHandlers = this.inputHandlers.filter((h) => h !== handler);
+    else if (event === 'close') this.closeHandlers = this.closeHandlers.filter((h) => h !== handler);
+    else super.removeListener(event, handler);
+    return this;
+  }
+
+  override removeAllListeners(event?: string | symbol): this {
+    if (event === 'input') this.inputHandlers = [];
+    else if (event === 'close') this.closeHandlers = [];
+    else super.removeAllListeners(event);
+    return this;
+  }
+
+  /** Node-RED emits 'input' through `emit` too; route it to the input handlers. */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'input') {
+      this.deliver((args[0] ?? {}) as Msg);
+      return this.inputHandlers.length > 0;
+    }
+    return super.emit(event, ...args);
+  }
+
+  addHandlers(handlers: { onInput?: InputHandler; onClose?: CloseHandler }): void {
+    if (handlers.onInput) this.inputHandlers.push(handlers.onInput);
+    if (handlers.onClose) {
+      const onClose = handlers.onClose;
+      this.closeHandlers.push((removed: boolean, done: () => void) => {
+        Promise.resolve()
+          .then(() => onClose(removed))
+          .catch((err) => this.error(err))
+          .finally(done);
+      });
+    }
+  }
+
+  /** Called by the run queue: hands a message to the input handlers. */
+  deliver(msg: Msg): void {
+    if (this.closed) return;
+    const handlers = this.inputHandlers;
+    if (handlers.length === 0) return;
+    if (handlers.length === 1) {
+      this.invoke(handlers[0]!, msg, (err) => this.complete(msg, err));
+      return;
+    }
+    // Several handlers: complete once all of those that take `done` have called it.
+    const expected = handlers.filter((h) => h.length >= 3).length;
+    let count = 0;
+    for (const handler of handlers) {
+      this.invoke(handler, msg, (err) => {
+        if (++count === expected) this.complete(msg, err);
+      });
+    }
+  }
+
+  private invoke(handler: InputHandler, msg: Msg, done: (err?: unknown) => void): void {
+    try {
+      const result = handler.call(this, msg, this.sendFromHandler, done);
+      if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
+        // A rejected promise from an async handler is that node's error, never an unhandled rejection.
+        (result as Promise<unknown>).then(undefined, (err: unknown) => this.error(err, msg));
+      }
+    } catch (err) {
+      this.error(err, msg);
+    }
+  }
+
+  private complete(msg: Msg, err?: unknown): void {
+    if (err) this.error(err, msg);
+    else if (this._flow.hasCompleteWatchers(this)) this._flow.handleComplete(this, msg);
+  }
+
+  receive(msg?: Msg): void {
+    const m = msg ?? {};
+    if (!m._msgid) m._msgid = generateId();
+    this.deliver(m);
+  }
+
+  send(arg: SendArg): void {
+    if (arg === null || arg === undefined) return;
+    const targets = this.targets;
+    if (!Array.isArray(arg)) {
+      if (typeof arg !== 'object') {
+        this.error(`Function tried to send a message of type ${typeof arg}`);
+        return;
+      }
+      const msg = arg as Msg;
+      const wired = targets[0];
+      if (!wired || wired.length === 0) return;
+      if (!msg._msgid) msg._msgid = generateId();
+      if (wired.length === 1) {
+        this._flow.enqueue(wired[0]!, msg);
+        return;
+      }
+      // Node-RED's rule: the first delivery gets the original, every other a clone, all cloned
+      // before any is delivered, and delivered in wire order.
+      const clones: Msg[] = [];
+      for (let j = 1; j < wired.length; j++) clones.push(cloneMessage(msg));
+      this._flow.enqueue(wired[0]!, msg);
+      for (let j = 1; j < wired.length; j++) this._flow.enqueue(wired[j]!, clones[j - 1]!);
+      return;
+    }
+    const outputs = arg as ReadonlyArray<Msg | null | undefined | ReadonlyArray<Msg | null | undefined>>;
+    let sentId: string | undefined;
+    let missingIds = false;
+    const events: Array<[RuntimeNode, Msg, boolean]> = [];
+    let first = true;
+    const n = Math.min(outputs.length, targets.length);
+    for (let i = 0; i < n; i++) {
+      const out = outputs[i];
+      const wired = targets[i]!;
+      if (out === null || out === undefined || wired.length === 0) continue;
+      const list = Array.isArray(out) ? out : [out as Msg];
+      for (const target of wired) {
+        for (const m of list) {
+          if (m === null || m === undefined) continue;
+          if (typeof m !== 'object') {
+            this.error(`Function tried to send a message of type ${typeof m}`);
+            continue;
+          }
+          if (!m._msgid) missingIds = true;
+          else if (!sentId) sentId = m._msgid;
+          events.push([target, m, !first]);
+          first = false;
+        }
+      }
+    }
+    if (events.length === 0) return;
+    if (missingIds) {
+      const id = sentId ?? generateId();
+      for (const ev of events) if (!ev[1]._msgid) ev[1]._msgid = id;
+    }
+    // Clone everything before delivering anything, as Node-RED does.
+    const prepared = events.map(([target, m, clone]) => [target, clone ? cloneMessage(m) : m] as const);
+    for (const [target, m] of prepared) this._flow.enqueue(target, m);
+  }
+
+  error(err: unknown, msg?: Msg): void {
+    const handled = msg !== undefined && msg !== null && typeof msg === 'object' ? this._flow.handleError(this, err ?? 'error', msg) : false;
+    if (!handled) this._flow.log('error', this, err);
+  }
+
+  warn(message: unknown): void {
+    this._flow.log('warn', this, message);
+  }
+
+  log(message: unknown): void {
+    this._flow.log('info', this, message);
+  }
+
+  debug(message: unknown): void {
+    this._flow.log('debug', this, message);
+  }
+
+  trace(message: unknown): void {
+    this._flow.log('trace', this, message);
+  }
+
+  metric(): boolean {
+    return false;
+  }
+
+  status(status: NodeStatus | string): void {
+    const s: NodeStatus = typeof status === 'string' ? { text: status } : status ?? {};
+    this._flow.handleStatus(this, s);
+  }
+
+  context(): NodeContext {
+    this.ctx ??= this._flow.nodeContext(this);
+    return this.ctx;
+  }
+
+  getEnv(name: string): unknown {
+    return this._flow.getEnv(name, this);
+  }
+
+  /** Node-RED's `updateWires`: flows call it on a rewire-only deploy. */
+  updateWires(wires: string[][]): void {
+    this.wires = wires;
+  }
+
+  get outputCount(): number {
+    return this.wires.length;
+  }
+
+  /** Runs every close handler; each has `timeoutMs` before the stop moves on without it. */
+  async close(removed: boolean, timeoutMs: number): Promise<void> {
+    this.closed = true;
+    const pending: Promise<void>[] = [];
+    for (const handler of this.closeHandlers) {
+      if (handler.length === 0) {
+        try {
+          const r = (handler as () => unknown).call(this);
+          if (r && typeof (r as Promise<unknown>).then === 'function') pending.push(Promise.resolve(r).then(() => undefined));
+        } catch (err) {
+          this.error(err);
+        }
+        continue;
+      }
+      pending.push(
+        new Promise<void>((resolve) => {
+          const done = () => resolve();
+          try {
+            if (handler.length >= 2) (handler as (removed: boolean, done: () => void) => void).call(this, removed, done);
+            else (handler as (done: () => void) => void).call(this, done);
+          } catch (err) {
+            this.error(err);
+            resolve();
+          }
+        }),
+      );
+    }
+    this.inputHandlers = [];
+    if (pending.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([Promise.all(pending).then(() => 'closed' as const), timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') this._flow.log('warn', this, `close timed out after ${timeoutMs} ms`);
+  }
+}

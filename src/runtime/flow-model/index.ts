@@ -1,0 +1,2 @@
+export * from './parse-flows.js';
+export * from './diff-flows.js';

@@ -1,0 +1,9 @@
+/** The flow engine's public surface. */
+export * from './definition/index.js';
+export * from './flow-model/index.js';
+export { createRegistry } from './registry.js';
+export type { Registry, TypeEntry, NodeConstructor } from './registry.js';
+export { createEngine } from './engine/engine.js';
+export type { Engine, EngineOptions, DeploymentType, SetFlowsOptions } from './engine/engine.js';
+export { RuntimeNode } from './engine/runtime-node.js';
+export type * from './types.js';
