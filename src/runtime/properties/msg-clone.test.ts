@@ -1,0 +1,102 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cloneMessage, cloneValueDeep, generateId } from './msg-clone.js';
+
+class Point {
+  constructor(public x: number, public tags: string[]) {}
+  norm(): number {
+    return Math.abs(this.x);
+  }
+}
+
+describe('cloneMessage', () => {
+  it('deep-copies plain objects and arrays', () => {
+    const msg = { payload: { a: [1, { b: 2 }] }, topic: 't' };
+    const copy = cloneMessage(msg);
+    assert.deepEqual(copy, msg);
+    (copy.payload.a[1] as { b: number }).b = 3;
+    assert.equal((msg.payload.a[1] as { b: number }).b, 2);
+    assert.notEqual(copy.payload.a, msg.payload.a);
+  });
+
+  it('shares req and res instead of copying them', () => {
+    const req = { socket: {} };
+    const res = { end() {} };
+    const msg = { payload: 1, req, res };
+    const copy = cloneMessage(msg);
+    assert.equal(copy.req, req);
+    assert.equal(copy.res, res);
+    assert.equal(msg.req, req);
+  });
+
+  it('keeps Buffers, Dates, RegExps, typed arrays, Maps and Sets with their types', () => {
+    const msg = {
+      buf: Buffer.from('hi'),
+      when: new Date(1000),
+      re: /a+b/gi,
+      u16: new Uint16Array([1, 2]),
+      map: new Map<string, unknown>([['k', { v: 1 }]]),
+      set: new Set([{ s: 1 }]),
+      ab: new ArrayBuffer(4),
+    };
+    const copy = cloneMessage(msg);
+    assert.ok(Buffer.isBuffer(copy.buf));
+    assert.notEqual(copy.buf, msg.buf);
+    assert.equal(copy.buf.toString(), 'hi');
+    copy.buf[0] = 0;
+    assert.equal(msg.buf.toString(), 'hi');
+    assert.ok(copy.when instanceof Date && copy.when.getTime() === 1000 && copy.when !== msg.when);
+    assert.ok(copy.re instanceof RegExp && copy.re.flags === 'gi' && copy.re.source === 'a+b' && copy.re !== msg.re);
+    assert.ok(copy.u16 instanceof Uint16Array && copy.u16[1] === 2 && copy.u16 !== msg.u16);
+    assert.ok(copy.map instanceof Map && copy.map.get('k') !== msg.map.get('k'));
+    assert.deepEqual(copy.map.get('k'), { v: 1 });
+    assert.ok(copy.set instanceof Set && [...copy.set][0] !== [...msg.set][0]);
+    assert.ok(copy.ab instanceof ArrayBuffer && copy.ab !== msg.ab && copy.ab.byteLength === 4);
+  });
+
+  it('handles cycles and shared references', () => {
+    const shared = { n: 1 };
+    const msg: Record<string, unknown> = { a: shared, b: shared };
+    msg.self = msg;
+    const copy = cloneMessage(msg);
+    assert.equal(copy.self, copy);
+    assert.equal(copy.a, copy.b);
+    assert.notEqual(copy.a, shared);
+  });
+
+  it('copies class instances onto an object with the same prototype', () => {
+    const p = new Point(-2, ['x']);
+    const copy = cloneMessage({ p }).p;
+    assert.ok(copy instanceof Point);
+    assert.equal(copy.norm(), 2);
+    assert.notEqual(copy.tags, p.tags);
+  });
+
+  it('keeps undefined values and functions', () => {
+    const fn = (): number => 1;
+    const copy = cloneMessage({ u: undefined, fn });
+    assert.ok('u' in copy);
+    assert.equal(copy.fn, fn);
+  });
+
+  it('returns primitives and null unchanged', () => {
+    assert.equal(cloneMessage(null), null);
+    assert.equal(cloneMessage(5), 5);
+    assert.equal(cloneMessage(undefined), undefined);
+  });
+
+  it('clones arrays at top level', () => {
+    const list = [{ a: 1 }];
+    const copy = cloneValueDeep(list);
+    assert.deepEqual(copy, list);
+    assert.notEqual(copy[0], list[0]);
+  });
+});
+
+describe('generateId', () => {
+  it('returns 16 hex characters, different each time', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => generateId()));
+    assert.equal(ids.size, 1000);
+    for (const id of ids) assert.match(id, /^[0-9a-f]{16}$/);
+  });
+});
