@@ -15,6 +15,7 @@ import { Flow, type FlowDeps } from './flow.js';
 import { createRunQueue } from './run-queue.js';
 import { RuntimeNode, type NodeHost } from './runtime-node.js';
 import { createContribNode } from './contrib-node.js';
+import { createNodeScope, type NodeScope } from './node-scope.js';
 
 export type DeploymentType = 'full' | 'flows' | 'nodes' | 'reload';
 
@@ -56,6 +57,8 @@ export interface Engine {
   readonly services: RuntimeServices;
   /** 'publish' (topic, data) for the comms, 'log' (entry), 'flows:started', 'flows:stopped'. */
   readonly events: EventEmitter;
+  /** Which node owns the code running now; for the process guard. */
+  readonly scope: NodeScope;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export function createEngine(options: EngineOptions): Engine {
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const facilities = new Map<string, unknown>();
+  const scope = createNodeScope();
   let model: FlowModel = parseFlows([]);
   let credentials: Record<string, Record<string, unknown>> = {};
   let rev = revOf([]);
@@ -115,6 +119,7 @@ export function createEngine(options: EngineOptions): Engine {
     log,
     closeTimeoutMs: (settings.nodeCloseTimeout ?? 15) * 1000,
     getNode,
+    scope,
     nodeContext: (nodeId, flowId) => contexts.getNodeContext(nodeId, flowId),
     flowContext: (flowId, parentFlowId) => contexts.getFlowContext(flowId, parentFlowId),
     publishStatus: (node: RuntimeNode, status: NodeStatus) => services.publish(`status/${node.id}`, status),
@@ -151,13 +156,16 @@ export function createEngine(options: EngineOptions): Engine {
       credentials: credentials[raw.id] ?? {},
     };
     try {
-      if (entry.kind === 'constructor') return createContribNode(entry.ctor, substituted, init, flow);
+      if (entry.kind === 'constructor') {
+        const owner = { id: init.id, type: init.type, error: (err: unknown) => log('error', nodeLike, err) };
+        return scope.run({ node: owner }, () => createContribNode(entry.ctor, substituted, init, flow));
+      }
       const def = entry.def;
       const migrated = def.migrate ? def.migrate(substituted) : substituted;
       const { config: typed, issues } = readProperties(def.properties, migrated, config.id);
       if (issues.length > 0) throw new ValidationError(`node '${config.id}' (${config.type}) has invalid properties`, issues);
       const node = new RuntimeNode(init, flow);
-      const handlers = await def.create({ ...typed, wires: init.wires } as never, node);
+      const handlers = await scope.run({ node }, () => def.create({ ...typed, wires: init.wires } as never, node));
       if (handlers) node.addHandlers(handlers);
       return node;
     } catch (err) {
@@ -364,6 +372,7 @@ export function createEngine(options: EngineOptions): Engine {
   return {
     services,
     events,
+    scope,
     setFlows(input, opts = {}) {
       // Deploys are serialised: each starts from the state the previous one left.
       const run = deploying.then(() => deploy(input, opts));

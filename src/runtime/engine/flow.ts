@@ -8,6 +8,7 @@ import type { RuntimeServices } from '../definition/index.js';
 import type { SubflowDef, TabConfig } from '../flow-model/index.js';
 import type { ContextScope, FlowConfigNode, LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
 import { cloneMessage } from '../properties/index.js';
+import type { NodeScope } from './node-scope.js';
 import type { RunQueue } from './run-queue.js';
 import { RuntimeNode, type NodeHost } from './runtime-node.js';
 
@@ -23,6 +24,7 @@ export interface FlowDeps {
   publishStatus(node: RuntimeNode, status: NodeStatus): void;
   closeTimeoutMs: number;
   getNode(id: string): RuntimeNode | undefined;
+  scope: NodeScope;
 }
 
 export type FlowKind = 'tab' | 'global' | 'subflow';
@@ -208,6 +210,10 @@ export class Flow implements NodeHost {
   }
 
   // ---- NodeHost ----
+
+  runAs<T>(node: RuntimeNode, msg: Msg | undefined, fn: () => T): T {
+    return this.deps.scope.run({ node, msg }, fn);
+  }
 
   enqueue(target: RuntimeNode, msg: Msg): void {
     this.deps.queue.push(target, msg);

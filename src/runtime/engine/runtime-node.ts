@@ -23,6 +23,8 @@ export interface NodeHost {
   log(level: LogLevel, node: RuntimeNode, message: unknown): void;
   getNode(id: string): RuntimeNode | undefined;
   getSetting(name: string): unknown;
+  /** Runs `fn` with `node` as the owner of anything it throws later (timers, promises). */
+  runAs<T>(node: RuntimeNode, msg: Msg | undefined, fn: () => T): T;
 }
 
 export interface RuntimeNodeInit {
@@ -153,7 +155,7 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
 
   private invoke(handler: InputHandler, msg: Msg, done: (err?: unknown) => void): void {
     try {
-      const result = handler.call(this, msg, this.sendFromHandler, done);
+      const result = this._flow.runAs(this, msg, () => handler.call(this, msg, this.sendFromHandler, done));
       if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
         // A rejected promise from an async handler is that node's error, never an unhandled rejection.
         (result as Promise<unknown>).then(undefined, (err: unknown) => this.error(err, msg));

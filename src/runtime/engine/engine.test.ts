@@ -1,0 +1,333 @@
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { helper } from '../../compat/test-helper.js';
+import type { RedApi } from '../../compat/red-api.js';
+import type { Msg } from '../types.js';
+
+/** Test node types, registered the way a contrib module does. */
+function testNodes(RED: RedApi) {
+  RED.nodes.registerType('pass', function (this: any, config: any) {
+    RED.nodes.createNode(this, config);
+    this.on('input', (msg: Msg, send: any, done: any) => {
+      send(msg);
+      done();
+    });
+  } as any);
+  RED.nodes.registerType('fail', function (this: any, config: any) {
+    RED.nodes.createNode(this, config);
+    this.on('input', (msg: Msg, _send: any, done: any) => {
+      if (config.mode === 'throw') throw new Error('thrown here');
+      if (config.mode === 'reject') return Promise.reject(new Error('rejected here'));
+      done(new Error('done with error'));
+    });
+  } as any);
+  RED.nodes.registerType('multi', function (this: any, config: any) {
+    RED.nodes.createNode(this, config);
+    this.on('input', (msg: Msg, send: any, done: any) => {
+      send([[{ payload: 1 }, { payload: 2 }], null, { payload: 3 }]);
+      done();
+    });
+  } as any);
+  RED.nodes.registerType('statusy', function (this: any, config: any) {
+    RED.nodes.createNode(this, config);
+    this.on('input', (msg: Msg, _send: any, done: any) => {
+      this.status({ fill: 'green', shape: 'dot', text: String(msg.payload) });
+      done();
+    });
+  } as any);
+  RED.nodes.registerType('slow-close', function (this: any, config: any) {
+    RED.nodes.createNode(this, config);
+    this.on('close', (_removed: boolean, done: () => void) => {
+      (globalThis as any).__closed = ((globalThis as any).__closed ?? 0) + 1;
+      setTimeout(done, Number(config.delay ?? 0));
+    });
+  } as any);
+  RED.nodes.registerType('bad-start', function (this: any, config: any) {
+    RED.nodes.createNode(this, config);
+    throw new Error('cannot start');
+  } as any);
+  RED.nodes.registerType('env-echo', function (this: any, config: any) {
+    RED.nodes.createNode(this, config);
+    this.on('input', (msg: Msg, send: any, done: any) => {
+      msg.payload = { prop: config.prop, env: this.getEnv(config.name), nodeId: this.getEnv('NR_NODE_ID') };
+      send(msg);
+      done();
+    });
+  } as any);
+}
+
+const collect = (id: string, count: number): Promise<Msg[]> =>
+  new Promise((resolve) => {
+    const got: Msg[] = [];
+    helper.getNode(id)!.on('input', (m: Msg) => {
+      got.push(m);
+      if (got.length === count) resolve(got);
+    });
+  });
+
+const tab = { id: 't1', type: 'tab', label: 'Flow 1' };
+
+afterEach(() => helper.unload());
+
+describe('message delivery', () => {
+  it('delivers asynchronously, assigns _msgid, gives the first wire the original and others clones', async () => {
+    await helper.load(testNodes, [tab, { id: 'p', type: 'pass', z: 't1', wires: [['h1', 'h2', 'h3']] }, ...['h1', 'h2', 'h3'].map((id) => ({ id, type: 'helper', z: 't1', wires: [] }))]);
+    const got = Promise.all(['h1', 'h2', 'h3'].map((id) => collect(id, 1)));
+    const original: Msg = { payload: { deep: [1, 2] }, when: new Date(0), buf: Buffer.from('ab') };
+    let deliveredSync = false;
+    helper.getNode('h1')!.on('input', () => (deliveredSync = true));
+    helper.getNode('p')!.receive(original);
+    assert.equal(deliveredSync, false, 'delivery must not be synchronous');
+    const [[a], [b], [c]] = await got;
+    assert.equal(a, original);
+    assert.notEqual(b, original);
+    assert.notEqual(c, original);
+    assert.deepEqual(b!.payload, original.payload);
+    assert.ok(b!.when instanceof Date && Buffer.isBuffer(b!.buf));
+    assert.equal(typeof original._msgid, 'string');
+    assert.equal(b!._msgid, original._msgid);
+  });
+
+  it('sends arrays per output, several messages per output, and skips null outputs', async () => {
+    await helper.load(testNodes, [
+      tab,
+      { id: 'm', type: 'multi', z: 't1', wires: [['h1'], ['h2'], ['h3']] },
+      { id: 'h1', type: 'helper', z: 't1', wires: [] },
+      { id: 'h2', type: 'helper', z: 't1', wires: [] },
+      { id: 'h3', type: 'helper', z: 't1', wires: [] },
+    ]);
+    let second = 0;
+    helper.getNode('h2')!.on('input', () => second++);
+    const one = collect('h1', 2);
+    const three = collect('h3', 1);
+    helper.getNode('m')!.receive({ payload: 0 });
+    assert.deepEqual((await one).map((m) => m.payload), [1, 2]);
+    assert.equal((await three)[0]!.payload, 3);
+    assert.equal(second, 0);
+  });
+
+  it('does not start disabled nodes nor disabled tabs', async () => {
+    await helper.load(testNodes, [
+      tab,
+      { id: 't2', type: 'tab', disabled: true },
+      { id: 'p', type: 'pass', z: 't1', d: true, wires: [] },
+      { id: 'q', type: 'pass', z: 't2', wires: [] },
+      { id: 'r', type: 'pass', z: 't1', wires: [] },
+    ]);
+    assert.equal(helper.getNode('p'), null);
+    assert.equal(helper.getNode('q'), null);
+    assert.ok(helper.getNode('r'));
+  });
+
+  it('keeps a flow with unknown types from starting, lists them, and starts the others', async () => {
+    await helper.load(testNodes, [
+      tab,
+      { id: 't2', type: 'tab' },
+      { id: 'a', type: 'pass', z: 't1', wires: [] },
+      { id: 'b', type: 'no-such-type', z: 't1', wires: [] },
+      { id: 'c', type: 'pass', z: 't2', wires: [] },
+    ]);
+    assert.equal(helper.getNode('a'), null);
+    assert.ok(helper.getNode('c'));
+    assert.deepEqual(helper.runtime()!.engine.missingTypes(), ['no-such-type']);
+    const warned = helper.log().args.some(([e]) => /missing node types: no-such-type/.test(String(e.msg)));
+    assert.ok(warned);
+  });
+
+  it('keeps the other nodes running when one fails to start', async () => {
+    await helper.load(testNodes, [tab, { id: 'bad', type: 'bad-start', z: 't1', wires: [] }, { id: 'ok', type: 'pass', z: 't1', wires: [] }]);
+    assert.equal(helper.getNode('bad'), null);
+    assert.ok(helper.getNode('ok'));
+    assert.ok(helper.log().args.some(([e]) => /cannot start/.test(String(e.msg)) && e.level === 20));
+  });
+});
+
+describe('errors, status and completion', () => {
+  for (const mode of ['done', 'throw', 'reject']) {
+    it(`routes an error (${mode}) with its msg to catch nodes`, async () => {
+      await helper.load(testNodes, [
+        tab,
+        { id: 'f', type: 'fail', z: 't1', mode, wires: [] },
+        { id: 'c', type: 'catch', z: 't1', scope: null, uncaught: false, wires: [['h']] },
+        { id: 'h', type: 'helper', z: 't1', wires: [] },
+      ]);
+      const got = collect('h', 1);
+      helper.getNode('f')!.receive({ payload: 'p' });
+      const [m] = await got;
+      assert.equal(m!.payload, 'p');
+      const error = m!.error as { message: string; source: { id: string; type: string; count: number } };
+      assert.match(error.message, /here/);
+      assert.deepEqual(error.source, { id: 'f', type: 'fail', name: undefined, count: 1 });
+    });
+  }
+
+  it('honours catch scopes and sends to uncaught-only catch nodes only when nothing else caught', async () => {
+    await helper.load(testNodes, [
+      tab,
+      { id: 'f1', type: 'fail', z: 't1', wires: [] },
+      { id: 'f2', type: 'fail', z: 't1', wires: [] },
+      { id: 'scoped', type: 'catch', z: 't1', scope: ['f1'], wires: [['hs']] },
+      { id: 'uncaught', type: 'catch', z: 't1', scope: null, uncaught: true, wires: [['hu']] },
+      { id: 'hs', type: 'helper', z: 't1', wires: [] },
+      { id: 'hu', type: 'helper', z: 't1', wires: [] },
+    ]);
+    const scoped: string[] = [];
+    const uncaught: string[] = [];
+    helper.getNode('hs')!.on('input', (m: Msg) => scoped.push((m.error as any).source.id));
+    helper.getNode('hu')!.on('input', (m: Msg) => uncaught.push((m.error as any).source.id));
+    helper.getNode('f1')!.receive({});
+    helper.getNode('f2')!.receive({});
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(scoped, ['f1']);
+    assert.deepEqual(uncaught, ['f2']);
+  });
+
+  it('logs an error with no catch node instead of losing it', async () => {
+    await helper.load(testNodes, [tab, { id: 'f', type: 'fail', z: 't1', wires: [] }]);
+    helper.getNode('f')!.receive({});
+    await new Promise((r) => setTimeout(r, 10));
+    assert.ok(helper.log().args.some(([e]) => e.level === 20 && e.id === 'f'));
+  });
+
+  it('sends status to status nodes and publishes it for the editor', async () => {
+    await helper.load(testNodes, [
+      tab,
+      { id: 's', type: 'statusy', z: 't1', wires: [] },
+      { id: 'st', type: 'status', z: 't1', scope: null, wires: [['h']] },
+      { id: 'h', type: 'helper', z: 't1', wires: [] },
+    ]);
+    const published: Array<[string, unknown]> = [];
+    helper.runtime()!.events.on('publish', (topic: string, data: unknown) => published.push([topic, data]));
+    const got = collect('h', 1);
+    helper.getNode('s')!.receive({ payload: 'ready' });
+    const [m] = await got;
+    assert.deepEqual(m!.status, { fill: 'green', shape: 'dot', text: 'ready', source: { id: 's', type: 'statusy', name: undefined } });
+    assert.deepEqual(published[0], ['status/s', { fill: 'green', shape: 'dot', text: 'ready' }]);
+  });
+
+  it('sends to complete nodes when a watched node calls done()', async () => {
+    await helper.load(testNodes, [
+      tab,
+      { id: 'p', type: 'pass', z: 't1', wires: [] },
+      { id: 'cmp', type: 'complete', z: 't1', scope: ['p'], wires: [['h']] },
+      { id: 'h', type: 'helper', z: 't1', wires: [] },
+    ]);
+    const got = collect('h', 1);
+    helper.getNode('p')!.receive({ payload: 5 });
+    const [m] = await got;
+    assert.equal(m!.payload, 5);
+    assert.deepEqual(m!.complete, { source: { id: 'p', type: 'pass', name: undefined } });
+  });
+});
+
+describe('subflows', () => {
+  const subflow = [
+    tab,
+    {
+      id: 'sf', type: 'subflow', name: 'Wrap',
+      in: [{ wires: [{ id: 'inner' }] }],
+      out: [{ wires: [{ id: 'inner', port: 0 }] }],
+      env: [{ name: 'GREETING', type: 'str', value: 'hello' }],
+    },
+    { id: 'inner', type: 'env-echo', z: 'sf', name: 'GREETING', prop: '${GREETING}', wires: [[]] },
+    { id: 'i1', type: 'subflow:sf', z: 't1', env: [{ name: 'GREETING', type: 'str', value: 'bonjour' }], wires: [['h']] },
+    { id: 'i2', type: 'subflow:sf', z: 't1', wires: [['h']] },
+    { id: 'h', type: 'helper', z: 't1', wires: [] },
+  ];
+
+  it('runs each instance with its own env, through its ports', async () => {
+    await helper.load(testNodes, subflow);
+    const got = collect('h', 2);
+    helper.getNode('i1')!.receive({ payload: 'x' });
+    helper.getNode('i2')!.receive({ payload: 'y' });
+    const payloads = (await got).map((m) => m.payload as any).sort((a, b) => a.env.localeCompare(b.env));
+    assert.deepEqual(payloads.map((p) => [p.prop, p.env, p.nodeId]), [
+      ['bonjour', 'bonjour', 'inner'],
+      ['hello', 'hello', 'inner'],
+    ]);
+  });
+
+  it('passes an error not caught inside the subflow to the parent flow\'s catch nodes', async () => {
+    await helper.load(testNodes, [
+      tab,
+      { id: 'sf', type: 'subflow', name: 'S', in: [{ wires: [{ id: 'bad' }] }], out: [] },
+      { id: 'bad', type: 'fail', z: 'sf', wires: [] },
+      { id: 'i1', type: 'subflow:sf', z: 't1', wires: [] },
+      { id: 'c', type: 'catch', z: 't1', scope: ['i1'], wires: [['h']] },
+      { id: 'h', type: 'helper', z: 't1', wires: [] },
+    ]);
+    const got = collect('h', 1);
+    helper.getNode('i1')!.receive({ payload: 1 });
+    const [m] = await got;
+    assert.equal((m!.error as any).source.type, 'fail');
+  });
+});
+
+describe('deploys', () => {
+  const flows = (closeDelay = 0) => [
+    tab,
+    { id: 't2', type: 'tab' },
+    { id: 'a', type: 'slow-close', z: 't1', delay: closeDelay, wires: [] },
+    { id: 'b', type: 'slow-close', z: 't1', wires: [] },
+    { id: 'c', type: 'slow-close', z: 't2', wires: [] },
+  ];
+
+  it('restarts only the changed nodes on a "nodes" deploy and the changed flows on a "flows" deploy', async () => {
+    await helper.load(testNodes, flows());
+    const engine = helper.runtime()!.engine;
+    (globalThis as any).__closed = 0;
+    const changed = flows();
+    (changed[2] as any).extra = 1;
+    await engine.setFlows(changed, { deploymentType: 'nodes' });
+    assert.equal((globalThis as any).__closed, 1);
+    (changed[2] as any).extra = 2;
+    (globalThis as any).__closed = 0;
+    await engine.setFlows(changed, { deploymentType: 'flows' });
+    assert.equal((globalThis as any).__closed, 2);
+    (globalThis as any).__closed = 0;
+    await engine.setFlows(changed, { deploymentType: 'full' });
+    assert.equal((globalThis as any).__closed, 3);
+  });
+
+  it('refuses a bad deploy and leaves the running flows untouched', async () => {
+    await helper.load(testNodes, flows());
+    const engine = helper.runtime()!.engine;
+    const before = engine.getFlows();
+    const nodeBefore = helper.getNode('a');
+    await assert.rejects(engine.setFlows([tab, { id: 'x', type: 'pass', z: 't1', wires: [['ghost']] }]), /ghost/);
+    assert.deepEqual(engine.getFlows(), before);
+    assert.equal(helper.getNode('a'), nodeBefore);
+  });
+
+  it('moves on when a close handler never finishes', async () => {
+    await helper.load(testNodes, flows(60_000));
+    const engine = helper.runtime()!.engine;
+    const runtimeSettings = engine.services.settings as { nodeCloseTimeout?: number };
+    runtimeSettings.nodeCloseTimeout = 0.05;
+    // The timeout is read at engine creation; a fresh load uses the new setting.
+    helper.settings({ nodeCloseTimeout: 0.05 });
+    await helper.load(testNodes, flows(60_000));
+    await helper.runtime()!.engine.setFlows([], { deploymentType: 'full' });
+    assert.ok(helper.log().args.some(([e]) => /close timed out/.test(String(e.msg))));
+    helper.settings({ nodeCloseTimeout: 15 });
+  });
+});
+
+describe('env', () => {
+  it('resolves a property that is exactly ${VAR} through group, tab and process env, with NR_ built-ins', async () => {
+    process.env.REDOUBT_TEST_VAR = 'from-process';
+    await helper.load(testNodes, [
+      { id: 't1', type: 'tab', label: 'Main', env: [{ name: 'TAB_VAR', type: 'str', value: 'from-tab' }] },
+      { id: 'g', type: 'group', z: 't1', env: [{ name: 'GROUP_VAR', type: 'num', value: '7' }] },
+      { id: 'e1', type: 'env-echo', z: 't1', g: 'g', prop: '${TAB_VAR}', name: 'GROUP_VAR', wires: [['h']] },
+      { id: 'e2', type: 'env-echo', z: 't1', prop: '${REDOUBT_TEST_VAR}', name: 'NR_FLOW_NAME', wires: [['h']] },
+      { id: 'h', type: 'helper', z: 't1', wires: [] },
+    ]);
+    const got = collect('h', 2);
+    helper.getNode('e1')!.receive({});
+    helper.getNode('e2')!.receive({});
+    const [m1, m2] = await got;
+    assert.deepEqual(m1!.payload, { prop: 'from-tab', env: 7, nodeId: 'e1' });
+    assert.deepEqual(m2!.payload, { prop: 'from-process', env: 'Main', nodeId: 'e2' });
+  });
+});

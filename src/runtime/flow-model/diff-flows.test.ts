@@ -1,0 +1,67 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { diffFlows } from './diff-flows.js';
+import { parseFlows } from './parse-flows.js';
+
+const base = [
+  { id: 't1', type: 'tab', label: 'A' },
+  { id: 't2', type: 'tab', label: 'B' },
+  { id: 'cfg', type: 'mqtt-broker', broker: 'localhost' },
+  { id: 'a', type: 'inject', z: 't1', x: 10, y: 10, wires: [['b']] },
+  { id: 'b', type: 'debug', z: 't1', wires: [] },
+  { id: 'c', type: 'mqtt in', z: 't2', broker: 'cfg', wires: [['d']] },
+  { id: 'd', type: 'debug', z: 't2', wires: [] },
+  { id: 's1', type: 'subflow', name: 'S', in: [], out: [] },
+  { id: 'sn', type: 'change', z: 's1', rules: [], wires: [] },
+  { id: 'i1', type: 'subflow:s1', z: 't2', wires: [] },
+];
+const edit = (changes: (flows: any[]) => void) => {
+  const copy = structuredClone(base) as any[];
+  changes(copy);
+  return parseFlows(copy);
+};
+
+describe('diffFlows', () => {
+  it('ignores position changes', () => {
+    const diff = diffFlows(parseFlows(base), edit((f) => (f[3].x = 200)));
+    assert.equal(diff.changed.size, 0);
+    assert.equal(diff.flows.size, 0);
+  });
+
+  it('sees a rewire without a config change', () => {
+    const diff = diffFlows(parseFlows(base), edit((f) => (f[3].wires = [[]])));
+    assert.deepEqual([...diff.rewired], ['a']);
+    assert.equal(diff.changed.size, 0);
+    assert.deepEqual([...diff.flows], ['t1']);
+  });
+
+  it('marks the users of a changed config node as changed', () => {
+    const diff = diffFlows(parseFlows(base), edit((f) => (f[2].broker = 'other')));
+    assert.ok(diff.changed.has('cfg'));
+    assert.ok(diff.changed.has('c'));
+    assert.ok(!diff.changed.has('d'));
+  });
+
+  it('marks the instances of a changed subflow as changed', () => {
+    const diff = diffFlows(parseFlows(base), edit((f) => (f[8].rules = [{ t: 'set' }])));
+    assert.ok(diff.changed.has('i1'));
+    assert.ok(diff.flows.has('t2'));
+    assert.ok(!diff.flows.has('t1'));
+  });
+
+  it('marks every node of a changed tab as changed', () => {
+    const diff = diffFlows(parseFlows(base), edit((f) => (f[0].env = [{ name: 'X', value: '1', type: 'str' }])));
+    assert.ok(diff.changed.has('a') && diff.changed.has('b'));
+  });
+
+  it('reports added and removed nodes with their flows', () => {
+    const diff = diffFlows(parseFlows(base), edit((f) => {
+      f.splice(4, 1);
+      f[3].wires = [[]];
+      f.push({ id: 'e', type: 'debug', z: 't2', wires: [] });
+    }));
+    assert.deepEqual([...diff.removed], ['b']);
+    assert.deepEqual([...diff.added], ['e']);
+    assert.deepEqual([...diff.flows].sort(), ['t1', 't2']);
+  });
+});
