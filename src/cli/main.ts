@@ -1,0 +1,51 @@
+/** The `redoubt` command. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { RedoubtError } from '../errors/index.js';
+import { startRedoubt } from './start.js';
+
+const USAGE = `usage: redoubt <command> [options]
+
+commands:
+  start     run the flows of a user directory
+            --user-dir <dir>   default ~/.redoubt
+            --config <file>    default <user-dir>/redoubt.yaml
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'start') {
+    process.stderr.write(`redoubt: unknown command '${command}'\n${USAGE}`);
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: { 'user-dir': { type: 'string' }, config: { type: 'string' } },
+    strict: true,
+  });
+  const userDir = values['user-dir'] ?? join(homedir(), '.redoubt');
+  const started = await startRedoubt({ userDir, configPath: values.config });
+  await new Promise<void>((resolve) => {
+    const onSignal = () => resolve();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  await started.stop();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const text = err instanceof RedoubtError ? `${err.message} (${err.code})` : err instanceof Error ? err.message : String(err);
+    process.stderr.write(`redoubt: ${text}\n`);
+    process.exitCode = 1;
+  },
+);
