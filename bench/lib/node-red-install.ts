@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface NodeRedInstall {
+  /** Directory of the node-red package, to require() from the driver. */
+  packageDir: string;
+  version: string;
+}
+
+/**
+ * Node-RED 4.1 from npm in a cache folder, installed on first use. The only network traffic of
+ * the benchmark is this npm install.
+ */
+export function ensureNodeRed(cacheRoot: string, spec = 'node-red@4.1'): NodeRedInstall {
+  const prefix = join(cacheRoot, 'node-red-4.1');
+  const packageDir = join(prefix, 'node_modules', 'node-red');
+  const manifest = join(packageDir, 'package.json');
+  if (!existsSync(manifest)) {
+    console.log(`installing ${spec} into ${prefix} ...`);
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const result = spawnSync(npm, ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--omit=dev', spec], {
+      stdio: 'inherit',
+    });
+    if (result.status !== 0 || !existsSync(manifest)) {
+      throw new Error(`npm install ${spec} into ${prefix} failed (exit ${result.status ?? result.signal})`);
+    }
+  }
+  const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+  if (!version.startsWith('4.1.')) {
+    throw new Error(`${packageDir} holds node-red ${version}, expected 4.1.x: delete ${prefix} to reinstall`);
+  }
+  return { packageDir, version };
+}

@@ -1,0 +1,88 @@
+/**
+ * `npm run bench`: Redoubt and Node-RED 4.1 side by side, each in its own child process driven
+ * over IPC with the same protocol, alternating, several rounds, medians. BENCH_QUICK=1 for a short
+ * smoke run; BENCH_ONLY=chain,fan-out,switch,function,deploy,startup to pick benchmarks.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chainBench } from './flows/chain.js';
+import { fanOutBench } from './flows/fan-out.js';
+import { functionChainBench } from './flows/function-chain.js';
+import type { MessageBench } from './flows/message-bench.js';
+import { switchChainBench } from './flows/switch-chain.js';
+import { createBudget } from './lib/budget.js';
+import { runDeployBench } from './lib/deploy-suite.js';
+import { runMessageBench } from './lib/message-suite.js';
+import { ensureNodeRed } from './lib/node-red-install.js';
+import { clockTicks } from './lib/proc-stat.js';
+import { formatTable, type BenchmarkResult } from './lib/results.js';
+import type { RuntimeKind } from './lib/runtime-child.js';
+import { runStartupBench } from './lib/startup-suite.js';
+import { targetChecks } from './lib/targets.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.env.BENCH_QUICK === '1';
+const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const wanted = (name: string): boolean => only.length === 0 || only.includes(name);
+
+const config = quick
+  ? { messages: { chain: 20000, fanOut: 10000, switch: 20000, function: 10000 }, rounds: 2, deployRounds: 1, sizes: [2000, 10000], startupRounds: 2, budgetMs: 4 * 60000, runTimeoutMs: 30000, deployTimeoutMs: 60000 }
+  : { messages: { chain: 100000, fanOut: 50000, switch: 100000, function: 50000 }, rounds: 5, deployRounds: 3, sizes: [2000, 10000], startupRounds: 5, budgetMs: 9 * 60000, runTimeoutMs: 60000, deployTimeoutMs: 120000 };
+const rounds = Number(process.env.BENCH_ROUNDS) || config.rounds;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const nodeRed = ensureNodeRed(join(root, '.cache'));
+  const setup = { root, nodeRedPackageDir: nodeRed.packageDir, ticksPerSecond: clockTicks() };
+  const kinds: RuntimeKind[] = ['node-red', 'redoubt'];
+  const budget = createBudget(config.budgetMs);
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryMB: Math.round(totalmem() / 1048576), kernel: release(), node: process.version };
+  console.log(`Node-RED ${nodeRed.version} vs Redoubt, ${quick ? 'quick' : 'full'} mode, ${rounds} rounds; ${machine.cpus} x ${machine.cpuModel}, node ${machine.node}`);
+
+  const results: BenchmarkResult[] = [];
+  const record = (r: BenchmarkResult): void => {
+    results.push(r);
+    console.log(`\n${formatTable(r)}`);
+  };
+
+  const messageBenches: MessageBench[] = [
+    chainBench(config.messages.chain),
+    fanOutBench(config.messages.fanOut),
+    switchChainBench(config.messages.switch),
+    functionChainBench(config.messages.function),
+  ];
+  for (const bench of messageBenches) {
+    if (!wanted(bench.name) || budget.spent()) continue;
+    record(await runMessageBench(bench, setup, { rounds, runTimeoutMs: config.runTimeoutMs, budget, kinds }));
+  }
+  if (wanted('deploy')) {
+    for (const size of config.sizes) {
+      if (budget.spent()) break;
+      const deployRounds = Number(process.env.BENCH_ROUNDS) || config.deployRounds;
+      record(await runDeployBench(size, setup, { rounds: deployRounds, deployTimeoutMs: config.deployTimeoutMs, budget, kinds }));
+    }
+  }
+  if (wanted('startup') && !budget.spent()) {
+    record(await runStartupBench(setup, { rounds: Number(process.env.BENCH_ROUNDS) || config.startupRounds, settleMs: 1000, budget, kinds }));
+  }
+
+  const targets = targetChecks(results);
+  console.log('\n== targets (issue 2)');
+  for (const t of targets) console.log(`${t.met === null ? ' n/a' : t.met ? '  ok' : 'MISS'}  ${t.target}: ${t.measured}`);
+  const elapsedS = (Date.now() - started) / 1000;
+  if (budget.spent()) console.log('\nthe time budget ran out: some rounds or benchmarks were skipped');
+  console.log(`\ntotal ${elapsedS.toFixed(0)} s`);
+
+  const out = join(root, 'bench', 'results', quick ? 'latest-quick.json' : 'latest.json');
+  mkdirSync(dirname(out), { recursive: true });
+  const meta = { date: new Date().toISOString(), quick, rounds, nodeRedVersion: nodeRed.version, machine, elapsedS, budgetSpent: budget.spent(), messages: config.messages };
+  writeFileSync(out, `${JSON.stringify({ meta, targets, results }, null, 2)}\n`);
+  console.log(`results written to ${out}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
