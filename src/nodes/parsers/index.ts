@@ -1,4 +1,8 @@
 import type { NodeDefinition } from '../../runtime/definition/index.js';
+import { htmlNode } from './html.js';
+import { jsonNode } from './json.js';
+import { xmlNode } from './xml.js';
+import { yamlNode } from './yaml.js';
 
 /** The parsers node types, in palette order. */
-export const parsersNodes: NodeDefinition<any>[] = [];
+export const parsersNodes: NodeDefinition<any>[] = [htmlNode, jsonNode, xmlNode, yamlNode];

@@ -1,0 +1,117 @@
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { helper } from '../../compat/test-helper.js';
+
+afterEach(() => helper.unload());
+
+function flow(props: Record<string, unknown>) {
+  return [
+    { id: 'f', type: 'tab' },
+    { id: 'n1', type: 'html', z: 'f', wires: [['h1']], ...props },
+    { id: 'h1', type: 'helper', z: 'f', wires: [] },
+  ];
+}
+
+function nextMsg(): Promise<any> {
+  return new Promise((resolve) => helper.getNode('h1')!.on('input', resolve));
+}
+
+function collect(count: number): Promise<any[]> {
+  const got: any[] = [];
+  return new Promise((resolve) =>
+    helper.getNode('h1')!.on('input', (m: any) => {
+      got.push(m);
+      if (got.length === count) resolve(got);
+    }),
+  );
+}
+
+const page = '<html><body><h1 class="t" id="x">Title <b>bold</b></h1><ul><li a="1">one</li><li a="2">two<br></li><li></li></ul></body></html>';
+
+describe('html node', () => {
+  it('returns the inner HTML of each match in one array', async () => {
+    await helper.load([], flow({ tag: 'li' }));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: page });
+    assert.deepEqual((await got).payload, ['one', 'two<br/>', '']);
+  });
+
+  it('returns text', async () => {
+    await helper.load([], flow({ tag: 'h1', ret: 'text' }));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: page });
+    assert.deepEqual((await got).payload, ['Title bold']);
+  });
+
+  it('returns attributes', async () => {
+    await helper.load([], flow({ tag: 'li', ret: 'attr' }));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: page });
+    assert.deepEqual((await got).payload, [{ a: '1' }, { a: '2' }, {}]);
+  });
+
+  it('returns attributes and content under the content key', async () => {
+    await helper.load([], flow({ tag: 'h1', ret: 'compl', chr: 'content' }));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: page });
+    assert.deepEqual((await got).payload, [{ content: 'Title <b>bold</b>', class: 't', id: 'x' }]);
+  });
+
+  it('sends one message per element with parts, skipping empty results', async () => {
+    await helper.load([], flow({ tag: 'li', ret: 'text', as: 'multi' }));
+    const got = collect(2);
+    const msg = { payload: page, _msgid: 'm1' };
+    helper.getNode('n1')!.receive(msg);
+    const msgs = await got;
+    assert.deepEqual(msgs.map((m) => m.payload), ['one', 'two']);
+    assert.deepEqual(msgs[1].parts, { id: 'm1', index: 1, count: 3, type: 'string', ch: '' });
+  });
+
+  it('uses msg.select when no selector is configured', async () => {
+    await helper.load([], flow({ ret: 'text' }));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: page, select: 'li[a="2"]' });
+    assert.deepEqual((await got).payload, ['two']);
+  });
+
+  it('prefers the configured selector over msg.select', async () => {
+    await helper.load([], flow({ tag: 'h1', ret: 'text' }));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: page, select: 'li' });
+    assert.deepEqual((await got).payload, ['Title bold']);
+  });
+
+  it('sends an empty array when nothing matches', async () => {
+    await helper.load([], flow({ tag: 'table' }));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: page });
+    assert.deepEqual((await got).payload, []);
+  });
+
+  it('reads and writes the configured properties', async () => {
+    await helper.load([], flow({ tag: 'li', ret: 'text', property: 'doc', outproperty: 'out.items' }));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ doc: page, payload: 'kept' });
+    const msg = await got;
+    assert.deepEqual(msg.out.items, ['one', 'two', '']);
+    assert.equal(msg.payload, 'kept');
+  });
+
+  it('passes on a message without the property', async () => {
+    await helper.load([], flow({ tag: 'li' }));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ topic: 't' });
+    assert.equal((await got).topic, 't');
+  });
+
+  it('reports a bad selector as an error', async () => {
+    await helper.load([], flow({ tag: 'li[' }));
+    helper.getNode('n1')!.receive({ payload: page });
+    for (let i = 0; i < 200 && !helper.log().args.some(([e]) => e.level === 20); i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(helper.log().args.some(([e]) => e.level === 20 && e.id === 'n1'));
+  });
+
+  it('refuses an unknown output kind at deploy', async () => {
+    await assert.rejects(helper.load([], flow({ ret: 'val' })), /ret/);
+  });
+});

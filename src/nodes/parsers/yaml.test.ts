@@ -1,0 +1,79 @@
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { helper } from '../../compat/test-helper.js';
+
+afterEach(() => helper.unload());
+
+function flow(props: Record<string, unknown>) {
+  return [
+    { id: 'f', type: 'tab' },
+    { id: 'n1', type: 'yaml', z: 'f', wires: [['h1']], ...props },
+    { id: 'h1', type: 'helper', z: 'f', wires: [] },
+  ];
+}
+
+function nextMsg(): Promise<any> {
+  return new Promise((resolve) => helper.getNode('h1')!.on('input', resolve));
+}
+
+async function logged(level: number): Promise<any> {
+  for (let i = 0; i < 200; i++) {
+    const hit = helper.log().args.find(([e]) => e.level === level && e.id === 'n1');
+    if (hit) return hit[0];
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`no log entry at level ${level}`);
+}
+
+describe('yaml node', () => {
+  it('parses YAML into an object', async () => {
+    await helper.load([], flow({}));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: 'a: 1\nb:\n  - x\n  - true\nc: ~\n' });
+    assert.deepEqual((await got).payload, { a: 1, b: ['x', true], c: null });
+  });
+
+  it('reads timestamps and merge keys as js-yaml does', async () => {
+    await helper.load([], flow({}));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: 'when: 2001-12-14\nbase: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n' });
+    const payload = (await got).payload;
+    assert.ok(payload.when instanceof Date);
+    assert.equal(payload.when.toISOString(), '2001-12-14T00:00:00.000Z');
+    assert.deepEqual(payload.c, { x: 1, y: 2 });
+  });
+
+  it('turns an object into YAML', async () => {
+    await helper.load([], flow({}));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: { a: 1, b: [1, 2], c: { d: 'x' } } });
+    assert.equal((await got).payload, 'a: 1\nb:\n  - 1\n  - 2\nc:\n  d: x\n');
+  });
+
+  it('works on another property and passes on a message without it', async () => {
+    await helper.load([], flow({ property: 'y.z' }));
+    const got1 = nextMsg();
+    helper.getNode('n1')!.receive({ y: { z: 'k: v' } });
+    assert.deepEqual((await got1).y.z, { k: 'v' });
+    await helper.load([], flow({ property: 'y' }));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: 'k: v' });
+    assert.equal((await got).payload, 'k: v');
+  });
+
+  it('reports bad YAML as an error', async () => {
+    await helper.load([], flow({}));
+    helper.getNode('n1')!.receive({ payload: 'a: [1, 2\nb: }' });
+    const entry = await logged(20);
+    assert.ok(entry.msg instanceof Error);
+  });
+
+  it('warns about a Buffer and about a number', async () => {
+    await helper.load([], flow({}));
+    helper.getNode('n1')!.receive({ payload: Buffer.from('a: 1') });
+    assert.equal((await logged(30)).msg, 'Ignored non-object payload');
+    helper.log().args.length = 0;
+    helper.getNode('n1')!.receive({ payload: 12 });
+    assert.equal((await logged(30)).msg, 'Ignored unsupported payload type');
+  });
+});
