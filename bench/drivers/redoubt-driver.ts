@@ -211,6 +211,7 @@ async function main(): Promise<void> {
       });
   });
 
+  logged.length = 0;
   send({ type: 'ready', runtime: 'redoubt', version: await packageVersion() });
 }
 

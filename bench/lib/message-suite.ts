@@ -12,7 +12,7 @@ export interface MessageSuiteOptions {
 }
 
 /** Checks the marker `done|token|count|check|t0` against what the flow must have computed. */
-function verify(bench: MessageBench, token: string, marker: string | undefined): string | null {
+export function verifyMarker(bench: MessageBench, token: string, marker: string | undefined): string | null {
   const fields = (marker ?? '').split('|');
   if (fields.length < 5) return `malformed marker ${JSON.stringify(marker)}`;
   const [, tok, count, ...rest] = fields;
@@ -29,7 +29,7 @@ async function runOnce(child: RuntimeChild, bench: MessageBench, token: string, 
   const reply = await child.request({ cmd: 'run', flows: bench.build(token, true), type: 'nodes', token, timeoutMs });
   const cpu = child.cpu() - cpu0;
   if (!reply.ok) throw new Error(`${child.kind} ${bench.name}: ${reply.error}\n${(reply.log ?? []).join('\n')}`);
-  const wrong = verify(bench, token, reply.marker);
+  const wrong = verifyMarker(bench, token, reply.marker);
   if (wrong) throw new Error(`${child.kind} ${bench.name}: wrong result: ${wrong}`);
   return { ms: reply.ms ?? NaN, cpu, warnings: reply.warnings ?? [] };
 }
