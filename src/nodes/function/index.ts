@@ -1,9 +1,5 @@
 import type { NodeDefinition } from '../../runtime/definition/index.js';
-import { change } from './change.js';
-import { range } from './range.js';
-import { switchNode } from './switch.js';
-import { template } from './template.js';
 import { delay } from './delay.js';
 
 /** The function node types, in palette order. */
-export const functionNodes: NodeDefinition<any>[] = [switchNode, change, range, template, delay];
+export const functionNodes: NodeDefinition<any>[] = [delay];
