@@ -1,0 +1,58 @@
+/**
+ * change: sets, changes (search and replace), deletes and moves message properties and flow or
+ * global context values, as Node-RED's 15-change. Rules are compiled at deploy; a bad regex,
+ * JSON value, number or JSONata expression refuses the deploy naming the rule.
+ */
+import { ValidationError } from '../../errors/index.js';
+import { defineNode } from '../../runtime/definition/index.js';
+import { json, string } from '../../runtime/definition/property-kinds.js';
+import { applyChangeSteps } from './change/apply.js';
+import { compileChangeRules } from './change/compile.js';
+import { migrateChangeNode, type ChangeRule } from './change/migrate.js';
+
+export type { ChangeRule } from './change/migrate.js';
+export { migrateChangeNode } from './change/migrate.js';
+
+const checkRules = (v: unknown): string | undefined => (Array.isArray(v) ? undefined : 'must be a list of rules');
+
+export const change = defineNode({
+  type: 'change',
+  category: 'function',
+  inputs: 1,
+  outputs: 1,
+  properties: {
+    name: string({ default: '' }),
+    rules: json<ChangeRule[]>({ default: [{ t: 'set', p: 'payload', pt: 'msg', to: '', tot: 'str' }], check: checkRules }),
+  },
+  editor: { color: '#E2D96E', icon: 'swap.svg' },
+  migrate: migrateChangeNode,
+  validate: (config) => compileChangeRules(config.rules, undefined, config.id).issues,
+  create(config, node) {
+    const { steps, issues } = compileChangeRules(config.rules, node, config.id);
+    if (issues.length > 0) throw new ValidationError(`change node '${config.id}' has invalid rules`, issues);
+    const deps = { node };
+    return {
+      onInput(msg, send, done) {
+        let pending: Promise<void> | undefined;
+        try {
+          pending = applyChangeSteps(steps, msg, deps);
+        } catch (err) {
+          done(err);
+          return;
+        }
+        if (!pending) {
+          send(msg);
+          done();
+          return;
+        }
+        pending.then(
+          () => {
+            send(msg);
+            done();
+          },
+          (err: unknown) => done(err),
+        );
+      },
+    };
+  },
+});
