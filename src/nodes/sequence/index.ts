@@ -1,4 +1,6 @@
 import type { NodeDefinition } from '../../runtime/definition/index.js';
+import { join } from './join.js';
+import { split } from './split.js';
 
 /** The sequence node types, in palette order. */
-export const sequenceNodes: NodeDefinition<any>[] = [];
+export const sequenceNodes: NodeDefinition<any>[] = [split, join];
