@@ -1,5 +1,6 @@
 import type { NodeDefinition } from '../../runtime/definition/index.js';
 import { delay } from './delay.js';
+import { trigger } from './trigger.js';
 
 /** The function node types, in palette order. */
-export const functionNodes: NodeDefinition<any>[] = [delay];
+export const functionNodes: NodeDefinition<any>[] = [delay, trigger];
