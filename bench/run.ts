@@ -4,7 +4,7 @@
  * smoke run; BENCH_ONLY=chain,fan-out,switch,function,deploy,startup to pick benchmarks.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chainBench } from './flows/chain.js';
@@ -17,7 +17,7 @@ import { runDeployBench } from './lib/deploy-suite.js';
 import { runMessageBench } from './lib/message-suite.js';
 import { ensureNodeRed } from './lib/node-red-install.js';
 import { clockTicks } from './lib/proc-stat.js';
-import { formatTable, type BenchmarkResult } from './lib/results.js';
+import { formatMarkdown, formatTable, type BenchmarkResult } from './lib/results.js';
 import type { RuntimeKind } from './lib/runtime-child.js';
 import { runStartupBench } from './lib/startup-suite.js';
 import { targetChecks } from './lib/targets.js';
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const setup = { root, nodeRedPackageDir: nodeRed.packageDir, ticksPerSecond: clockTicks() };
   const kinds: RuntimeKind[] = ['node-red', 'redoubt'];
   const budget = createBudget(config.budgetMs);
+  const loadAtStart = loadavg()[0];
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryMB: Math.round(totalmem() / 1048576), kernel: release(), node: process.version };
   console.log(`Node-RED ${nodeRed.version} vs Redoubt, ${quick ? 'quick' : 'full'} mode, ${rounds} rounds; ${machine.cpus} x ${machine.cpuModel}, node ${machine.node}`);
 
@@ -77,9 +78,17 @@ async function main(): Promise<void> {
 
   const out = join(root, 'bench', 'results', quick ? 'latest-quick.json' : 'latest.json');
   mkdirSync(dirname(out), { recursive: true });
-  const meta = { date: new Date().toISOString(), quick, rounds, nodeRedVersion: nodeRed.version, machine, elapsedS, budgetSpent: budget.spent(), messages: config.messages };
+  // The 1-minute load average around the run says how busy the machine was with other work.
+  const load = { start: loadAtStart, end: loadavg()[0] };
+  const meta = { date: new Date().toISOString(), quick, rounds, nodeRedVersion: nodeRed.version, nodeRedStorage: process.env.BENCH_NODE_RED_STORAGE ?? 'file', machine, load, elapsedS, budgetSpent: budget.spent(), messages: config.messages };
   writeFileSync(out, `${JSON.stringify({ meta, targets, results }, null, 2)}\n`);
-  console.log(`results written to ${out}`);
+  const md = [
+    `Measured ${meta.date} (${quick ? 'BENCH_QUICK=1' : 'full'}), Node-RED ${nodeRed.version}, ${machine.cpus} x ${machine.cpuModel}, node ${machine.node}, load ${load.start.toFixed(2)} -> ${load.end.toFixed(2)}.`,
+    ...results.map(formatMarkdown),
+    `### targets\n\n${targets.map((t) => `- ${t.met === null ? 'n/a' : t.met ? 'met' : 'missed'}: ${t.target}: ${t.measured}`).join('\n')}`,
+  ].join('\n\n');
+  writeFileSync(out.replace(/\.json$/, '.md'), `${md}\n`);
+  console.log(`results written to ${out} (and .md)`);
 }
 
 main().catch((err: unknown) => {

@@ -154,6 +154,28 @@ process.on('message', (req) => {
   });
 });
 
+// BENCH_NODE_RED_STORAGE=memory keeps flows in memory instead of writing flows.json on every
+// deploy, for an engine-only comparison with a Redoubt build whose setFlows does not persist.
+function memoryStorage() {
+  let flows = [];
+  let credentials = {};
+  let runtimeSettings = {};
+  let sessions = {};
+  return {
+    init: async () => {},
+    getFlows: async () => flows,
+    saveFlows: async (f) => { flows = f; },
+    getCredentials: async () => credentials,
+    saveCredentials: async (c) => { credentials = c; },
+    getSettings: async () => runtimeSettings,
+    saveSettings: async (s) => { runtimeSettings = s; },
+    getSessions: async () => sessions,
+    saveSessions: async (s) => { sessions = s; },
+    getLibraryEntry: async () => [],
+    saveLibraryEntry: async () => {},
+  };
+}
+
 async function main() {
   const settings = {
     userDir,
@@ -170,6 +192,7 @@ async function main() {
     logging: { bench: { level: 'info', metrics: false, audit: false, handler: logHandler } },
     editorTheme: { projects: { enabled: false } },
   };
+  if (process.env.BENCH_NODE_RED_STORAGE === 'memory') settings.storageModule = memoryStorage();
   const started = nextStart(120000);
   RED.init(settings);
   await RED.start();

@@ -67,7 +67,8 @@ function fmt(v: number | null, unit: string): string {
 
 export function ratioText(row: MetricRow): string {
   if (row.ratio === null) return 'n/a';
-  return row.kind === 'memory' ? `${row.ratio.toFixed(2)}x mem` : `${row.ratio.toFixed(2)}x faster`;
+  if (row.kind === 'memory') return `${row.ratio.toFixed(2)}x mem`;
+  return row.ratio >= 1 ? `${row.ratio.toFixed(2)}x faster` : `${(1 / row.ratio).toFixed(2)}x slower`;
 }
 
 /** A plain-text table, as printed at the end of each benchmark. */
