@@ -1,7 +1,11 @@
 import type { NodeDefinition } from '../../runtime/definition/index.js';
+import { change } from './change.js';
+import { range } from './range.js';
+import { switchNode } from './switch.js';
+import { template } from './template.js';
 import { delay } from './delay.js';
 import { trigger } from './trigger.js';
 import { rbe } from './rbe.js';
 
 /** The function node types, in palette order. */
-export const functionNodes: NodeDefinition<any>[] = [delay, trigger, rbe];
+export const functionNodes: NodeDefinition<any>[] = [switchNode, change, range, template, delay, trigger, rbe];
