@@ -6,6 +6,7 @@ import { template } from './template.js';
 import { delay } from './delay.js';
 import { trigger } from './trigger.js';
 import { rbe } from './rbe.js';
+import { exec } from './exec.js';
 
 /** The function node types, in palette order. */
-export const functionNodes: NodeDefinition<any>[] = [switchNode, change, range, template, delay, trigger, rbe];
+export const functionNodes: NodeDefinition<any>[] = [switchNode, change, range, template, delay, trigger, exec, rbe];
