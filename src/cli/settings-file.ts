@@ -14,6 +14,7 @@ export const settingsSchema = z
     flowFile: z.string().min(1).default('flows.json'),
     execEnabled: z.boolean().default(false),
     functionExternalModules: z.boolean().default(false),
+    functionExternalModulesAllow: z.array(z.string().min(1)).optional(),
     functionTimeoutMs: z.number().int().min(10).max(600_000).default(1000),
     functionMemoryMb: z.number().int().min(8).max(4096).default(64),
     functionGlobalContext: z.record(z.string(), z.unknown()).default({}),

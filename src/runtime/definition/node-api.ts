@@ -24,6 +24,8 @@ export interface RuntimeSettings {
   execEnabled?: boolean;
   /** Node-RED's `functionExternalModules`: allow `libs` in function nodes. */
   functionExternalModules?: boolean;
+  /** Modules function nodes may load when functionExternalModules is on; absent: any non-built-in. */
+  functionExternalModulesAllow?: string[];
   functionGlobalContext?: Record<string, unknown>;
   /** Limits applied per function-node call. */
   functionTimeoutMs?: number;

@@ -1,0 +1,118 @@
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { helper } from '../../compat/test-helper.js';
+import type { Msg } from '../../runtime/types.js';
+
+const tab = { id: 'f', type: 'tab' };
+const fnNode = (props: Record<string, unknown>, wires: string[][] = [['h1']]) => ({ id: 'fn', type: 'function', z: 'f', outputs: wires.length, ...props, wires });
+const helpers = (...ids: string[]) => ids.map((id) => ({ id, type: 'helper', z: 'f', wires: [] }));
+const next = (id: string, count = 1): Promise<Msg[]> =>
+  new Promise((resolve) => {
+    const got: Msg[] = [];
+    helper.getNode(id)!.on('input', (m: Msg) => {
+      got.push(m);
+      if (got.length === count) resolve(got);
+    });
+  });
+
+afterEach(() => helper.unload());
+
+describe('function node', () => {
+  it('runs user code on each message and keeps the order of a burst', async () => {
+    await helper.load([], [tab, fnNode({ func: 'msg.payload = msg.payload * 2; return msg;' }), ...helpers('h1')]);
+    const got = next('h1', 50);
+    for (let i = 0; i < 50; i++) helper.getNode('fn')!.receive({ payload: i });
+    assert.deepEqual((await got).map((m) => m.payload), Array.from({ length: 50 }, (_, i) => i * 2));
+  });
+
+  it('sends to several outputs and skips null ones', async () => {
+    await helper.load([], [tab, fnNode({ func: 'return [null, [{payload:1},{payload:2}]];' }, [['h1'], ['h2']]), ...helpers('h1', 'h2')]);
+    let first = 0;
+    helper.getNode('h1')!.on('input', () => first++);
+    const got = next('h2', 2);
+    helper.getNode('fn')!.receive({ payload: 0 });
+    assert.deepEqual((await got).map((m) => m.payload), [1, 2]);
+    assert.equal(first, 0);
+  });
+
+  it('uses flow and global context, env and node.status', async () => {
+    process.env.REDOUBT_FN_TEST = 'env-ok';
+    await helper.load([], [
+      tab,
+      fnNode({ func: "flow.set('n', (flow.get('n') || 0) + 1); msg.payload = [flow.get('n'), global.get('g'), env.get('REDOUBT_FN_TEST')]; node.status({text:'ran'}); return msg;" }),
+      ...helpers('h1'),
+    ]);
+    helper.runtime()!.contexts.getGlobalContext().set('g', 'global-ok');
+    const got = next('h1', 2);
+    helper.getNode('fn')!.receive({});
+    helper.getNode('fn')!.receive({});
+    const msgs = await got;
+    assert.deepEqual(msgs[1]!.payload, [2, 'global-ok', 'env-ok']);
+  });
+
+  it('reports a thrown error to catch nodes with the message', async () => {
+    await helper.load([], [
+      tab,
+      fnNode({ func: "throw new Error('bad input ' + msg.payload);" }, [[]]),
+      { id: 'c', type: 'catch', z: 'f', scope: null, wires: [['h1']] },
+      ...helpers('h1'),
+    ]);
+    const got = next('h1');
+    helper.getNode('fn')!.receive({ payload: 42 });
+    const [m] = await got;
+    assert.match((m!.error as { message: string }).message, /bad input 42/);
+    assert.equal(m!.payload, 42);
+  });
+
+  it('cannot reach process, require or the host', async () => {
+    await helper.load([], [
+      tab,
+      fnNode({ func: "msg.payload = [typeof process, typeof require, (function(){ try { return this.constructor.constructor('return typeof process')(); } catch (e) { return 'blocked'; } })()]; return msg;" }),
+      ...helpers('h1'),
+    ]);
+    const got = next('h1');
+    helper.getNode('fn')!.receive({});
+    const [m] = await got;
+    assert.deepEqual(m!.payload, ['undefined', 'undefined', 'undefined']);
+  });
+
+  it('stops an endless loop, reports it, and keeps serving other messages', async () => {
+    helper.settings({ functionTimeoutMs: 100 });
+    try {
+      await helper.load([], [
+        tab,
+        fnNode({ func: 'if (msg.payload === "spin") { while (true) {} } return msg;' }),
+        { id: 'c', type: 'catch', z: 'f', scope: null, wires: [['h2']] },
+        ...helpers('h1', 'h2'),
+      ]);
+      const caught = next('h2');
+      const ok = next('h1');
+      helper.getNode('fn')!.receive({ payload: 'spin' });
+      const [err] = await caught;
+      assert.match((err!.error as { message: string }).message, /longer than 100 ms/);
+      helper.getNode('fn')!.receive({ payload: 'fine' });
+      assert.equal((await ok)[0]!.payload, 'fine');
+    } finally {
+      helper.settings({ functionTimeoutMs: 1000 });
+    }
+  });
+
+  it('refuses libs unless external modules are enabled, naming the module', async () => {
+    await helper.load([], [tab, fnNode({ func: 'return msg;', libs: [{ var: 'fs', module: 'fs' }] }), ...helpers('h1')]);
+    assert.equal(helper.getNode('fn'), null);
+    assert.ok(helper.log().args.some(([e]) => /'fs'.*external modules are disabled/.test(String(e.msg))));
+  });
+
+  it('runs On Start before the first message and On Stop on close', async () => {
+    await helper.load([], [
+      tab,
+      fnNode({ initialize: "context.set('ready', 'yes');", func: "msg.payload = context.get('ready'); return msg;", finalize: "node.warn('stopping');" }),
+      ...helpers('h1'),
+    ]);
+    const got = next('h1');
+    helper.getNode('fn')!.receive({});
+    assert.equal((await got)[0]!.payload, 'yes');
+    await helper.runtime()!.engine.setFlows([]);
+    assert.ok(helper.log().args.some(([e]) => e.msg === 'stopping' && e.level === 30));
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * Node-RED's function node. The user's code runs in the isolated-vm sandbox
+ * (`security/sandbox/`), never in this process's heap: one isolate per runtime, one context per
+ * node, a time and memory limit per call. Messages arriving in one engine tick are queued and
+ * handed over in a single call, because one crossing into the isolate costs more than the work of
+ * a typical function (see docs/PERFORMANCE.md).
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { PermissionError } from '../../errors/index.js';
+import { code, defineNode, json, number, string, type NodeApi, type RuntimeSettings } from '../../runtime/definition/index.js';
+import type { Msg } from '../../runtime/types.js';
+import { createSandboxPool, type SandboxInput, type SandboxPool } from '../../security/sandbox/index.js';
+
+interface Lib {
+  var: string;
+  module: string;
+}
+
+const POOL = 'function-sandbox';
+
+function sandboxPool(node: NodeApi): SandboxPool {
+  const settings: RuntimeSettings = node.runtime.settings;
+  const userDir = node.runtime.userDir;
+  return node.runtime.facility(POOL, () => {
+    const pool = createSandboxPool({
+      memoryMb: settings.functionMemoryMb ?? 64,
+      timeoutMs: settings.functionTimeoutMs ?? 1000,
+      externalModules: {
+        enabled: settings.functionExternalModules === true,
+        allow: Array.isArray(settings.functionExternalModulesAllow) ? (settings.functionExternalModulesAllow as string[]) : undefined,
+        // Modules come from the user directory's node_modules, as Node-RED installs them there.
+        load: (name) => createRequire(join(userDir, 'package.json'))(name),
+      },
+      log: (level, message) => node.runtime.publish('notification/function-sandbox', { level, message }),
+    });
+    // The engine closes facilities on stop; the pool's close is `dispose`.
+    return Object.assign(pool, { close: () => pool.dispose() });
+  });
+}
+
+export const functionNode = defineNode({
+  type: 'function',
+  category: 'function',
+  inputs: 1,
+  outputs: (config) => config.outputs,
+  properties: {
+    name: string(),
+    func: code({ language: 'javascript', default: '\nreturn msg;' }),
+    outputs: number({ default: 1, min: 0, integer: true }),
+    // Node-RED 3+ saves a per-node timeout in seconds; the sandbox's limit applies to every call.
+    timeout: number({ default: 0, min: 0 }),
+    noerr: number({ default: 0 }),
+    initialize: code({ language: 'javascript', default: '' }),
+    finalize: code({ language: 'javascript', default: '' }),
+    libs: json<Lib[]>({
+      default: [],
+      check: (v) => (Array.isArray(v) && v.every((l) => l && typeof l.var === 'string' && typeof l.module === 'string') ? undefined : 'must be a list of { var, module }'),
+    }),
+  },
+  async create(config, node) {
+    if (config.libs.length > 0 && node.runtime.settings.functionExternalModules !== true) {
+      throw new PermissionError(
+        `function node uses module${config.libs.length > 1 ? 's' : ''} ${config.libs.map((l) => `'${l.module}'`).join(', ')}, but external modules are disabled (set functionExternalModules: true in redoubt.yaml)`,
+        { nodeId: node.id, property: 'libs' },
+      );
+    }
+    const fn = await sandboxPool(node).createFunction(
+      {
+        nodeId: node.id,
+        name: config.name || undefined,
+        func: config.func,
+        initialize: config.initialize || undefined,
+        finalize: config.finalize || undefined,
+        outputs: config.outputs,
+        libs: config.libs,
+      },
+      {
+        send: (output) => node.send(output),
+        error: (err, msg) => node.error(err, msg),
+        log: (level, message) => {
+          if (level === 'warn') node.warn(message);
+          else if (level === 'error') node.error(message);
+          else if (level === 'debug') node.debug(message);
+          else if (level === 'trace') node.trace(message);
+          else node.log(message);
+        },
+        status: (s) => node.status(s),
+        context: node.context(),
+        getEnv: (name) => node.getEnv(name),
+      },
+    );
+
+    let pending: SandboxInput[] = [];
+    const flush = () => {
+      const batch = pending;
+      pending = [];
+      // Each input ends through its own send/done; the batch promise only reports the sandbox itself failing.
+      fn.run(batch).catch((err: unknown) => {
+        for (const input of batch) input.done(err instanceof Error ? err : new Error(String(err)));
+      });
+    };
+    return {
+      onInput(msg: Msg, send, done) {
+        if (pending.length === 0) queueMicrotask(flush);
+        pending.push({ msg, send: (output) => send(output), done: (err) => (err ? done(err) : done()) });
+      },
+      async onClose() {
+        await fn.close();
+      },
+    };
+  },
+});
