@@ -2,6 +2,7 @@ import { afterEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
 import type { Msg, NodeStatus } from '../../runtime/types.js';
+import { debugControl, logEntryToDebug } from './debug-control.js';
 
 afterEach(async () => {
   mock.timers.reset();
@@ -340,6 +341,42 @@ describe('debug node', () => {
       const msg = await caught;
       assert.equal((msg.error as { message: string }).message, 'Invalid JSONata expression: $error("no")');
       assert.equal(msg.payload, 'p');
+    });
+  });
+
+  describe('the editor button and the log', () => {
+    it('turns sidebar output off and on through the debug control, without a deploy', async () => {
+      const got = await load([debug()]);
+      const control = debugControl(helper.runtime()!.engine.services);
+      assert.equal(control.setActive('n1', false), true);
+      helper.getNode('n1')!.receive({ payload: 'hidden' });
+      await settle();
+      assert.equal(got.length, 0);
+      control.setActive('n1', true);
+      helper.getNode('n1')!.receive({ payload: 'shown' });
+      await settle();
+      assert.deepEqual(got.map((d) => (d as { msg: unknown }).msg), ['shown']);
+    });
+
+    it('answers false for an id that is not a running debug node', async () => {
+      await load([debug()]);
+      const control = debugControl(helper.runtime()!.engine.services);
+      assert.equal(control.setActive('nope', true), false);
+      await helper.runtime()!.setFlows([tab]);
+      assert.equal(control.setActive('n1', true), false, 'a stopped debug node is gone');
+    });
+
+    it('encodes warnings and errors from the log for the sidebar, and nothing else', () => {
+      assert.deepEqual(logEntryToDebug({ level: 'warn', msg: 'careful', id: 'x1', type: 'change', z: 'f' }), {
+        level: 30,
+        id: 'x1',
+        type: 'change',
+        z: 'f',
+        msg: 'careful',
+        format: 'string[7]',
+      });
+      assert.equal(logEntryToDebug({ level: 'error', msg: 'x'.repeat(20) }, 5)!.msg, 'xxxxx...');
+      assert.equal(logEntryToDebug({ level: 'info', msg: 'hello' }), undefined);
     });
   });
 });

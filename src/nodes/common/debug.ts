@@ -10,6 +10,7 @@ import type { ValidationIssue } from '../../errors/index.js';
 import { boolean, defineNode, select, string, type NodeApi } from '../../runtime/definition/index.js';
 import { evaluateJSONataExpression, getMessageProperty, prepareJSONataExpression, type PreparedJSONata } from '../../runtime/properties/index.js';
 import type { Msg, NodeStatus } from '../../runtime/types.js';
+import { debugControl } from './debug-control.js';
 import { encodeObject, type DebugMessage } from './encode-object.js';
 
 const DEFAULT_STATUS_LENGTH = 32;
@@ -81,6 +82,12 @@ export const debugNode = defineNode({
     let lastCount = 0;
     let counterTimer: NodeJS.Timeout | undefined;
     let lastStatus: string | undefined;
+    let isActive = config.active;
+    const setActive = (state: boolean) => {
+      isActive = state;
+    };
+    const control = debugControl(node.runtime);
+    control.register(node.id, setActive);
 
     const header = (msg: Msg): DebugMessage => ({ id: node.id, z: node.z, _alias: node._alias, path, name: node.name, topic: msg.topic, msg: undefined });
 
@@ -197,7 +204,7 @@ export const debugNode = defineNode({
           }
         }
         if (config.console) toConsole(shown);
-        if (config.active && config.tosidebar) {
+        if (isActive && config.tosidebar) {
           const message = header(msg);
           message.msg = shown;
           if (!isWholeMessage && !isJsonata) message.property = complete;
@@ -206,6 +213,7 @@ export const debugNode = defineNode({
         done();
       },
       onClose() {
+        control.unregister(node.id, setActive);
         if (counterTimer) clearTimeout(counterTimer);
         counterTimer = undefined;
         if (config.tostatus) node.status({});

@@ -12,6 +12,8 @@ import { linkOutNode } from './link-out.js';
 import { statusNode } from './status.js';
 import { unknownNode } from './unknown.js';
 
+export { debugControl, logEntryToDebug } from './debug-control.js';
+export type { DebugControl } from './debug-control.js';
 export { encodeObject } from './encode-object.js';
 export type { DebugMessage, EncodeOptions } from './encode-object.js';
 
