@@ -397,3 +397,27 @@ describe('delay node: per-topic queues', () => {
     assert.deepEqual(out.map((m) => m.topic), ['a']);
   });
 });
+
+describe('delay node: completion', () => {
+  it('completes a message when it is sent and when a reset drops it, once each', async () => {
+    await helper.load([], [
+      { id: 'f', type: 'tab' },
+      { id: 'd', type: 'delay', z: 'f', pauseType: 'delay', timeout: '50', timeoutUnits: 'milliseconds', wires: [[]] },
+      { id: 'c', type: 'complete', z: 'f', scope: ['d'], uncaught: false, wires: [['h']] },
+      { id: 'h', type: 'helper', z: 'f', wires: [] },
+    ]);
+    const completed: AnyMsg[] = [];
+    helper.getNode('h')!.on('input', (m: AnyMsg) => completed.push(m));
+    const node = helper.getNode('d')!;
+    const waitForCount = async (n: number) => {
+      for (let waited = 0; completed.length < n && waited < 2000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    };
+    node.receive({ payload: 'sent' });
+    await waitForCount(1);
+    node.receive({ payload: 'dropped' });
+    node.receive({ reset: true });
+    await waitForCount(3);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(completed.map((m) => m.payload ?? 'reset'), ['sent', 'dropped', 'reset']);
+  });
+});

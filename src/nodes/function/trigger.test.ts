@@ -8,6 +8,14 @@ type AnyMsg = Record<string, any>;
 const settle = async () => {
   for (let i = 0; i < 6; i++) await new Promise((r) => setImmediate(r));
 };
+/** Waits (real time) until `ready` holds, failing after two seconds. */
+async function waitFor(ready: () => boolean): Promise<void> {
+  for (let waited = 0; !ready(); waited += 10) {
+    if (waited > 2000) throw new Error('timed out waiting for messages');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await settle();
+}
 /** Advances the fake clock, then lets promise chains and the run queue catch up. */
 const advance = async (ms: number) => {
   await settle();
@@ -88,7 +96,7 @@ describe('trigger node: sending', () => {
     it(`sends op1 and op2 of type ${type}`, async () => {
       const { out, send } = await load({ op1: value, op1type: type, op2: value, op2type: type, duration: '20' });
       send({ payload: 'in' });
-      await new Promise((r) => setTimeout(r, 60));
+      await waitFor(() => out.length >= 2);
       assert.deepEqual(payloads(out), [expected, expected]);
     });
   }
@@ -96,7 +104,7 @@ describe('trigger node: sending', () => {
     const { out, send } = await load({ op1: '', op1type: 'date', op2: '', op2type: 'date', duration: '30' });
     const before = Date.now();
     send({ payload: 'in' });
-    await new Promise((r) => setTimeout(r, 80));
+    await waitFor(() => out.length >= 2);
     assert.equal(typeof out[0]!.payload, 'number');
     assert.ok(out[0]!.payload >= before);
     assert.ok(out[1]!.payload >= out[0]!.payload + 25);
@@ -108,7 +116,7 @@ describe('trigger node: sending', () => {
     send({ payload: 'in' });
     await settle();
     node.context().flow.set('later', 'changed');
-    await new Promise((r) => setTimeout(r, 80));
+    await waitFor(() => out.length >= 2);
     assert.deepEqual(payloads(out), ['from-env', 'changed']);
     delete process.env.REDOUBT_TRIGGER_TEST;
   });
@@ -130,14 +138,14 @@ describe('trigger node: sending', () => {
     send({ payload: 'in' });
     await settle();
     assert.equal(out.length, 0);
-    await new Promise((r) => setTimeout(r, 60));
+    await waitFor(() => out.length >= 1);
     assert.deepEqual(payloads(out), ['late']);
   });
   it('sends the original payload second with op2type pay', async () => {
     const { out, send } = await load({ op1: 'first', op1type: 'str', op2: '', op2type: 'pay', duration: '20' });
     send({ payload: 'original' });
     send({ payload: 'ignored' });
-    await new Promise((r) => setTimeout(r, 60));
+    await waitFor(() => out.length >= 2);
     assert.deepEqual(payloads(out), ['first', 'original']);
   });
   it('sends the latest message second with op2type payl', async () => {
@@ -145,20 +153,20 @@ describe('trigger node: sending', () => {
     send({ payload: 'a' });
     send({ payload: 'b', extra: 1 });
     send({ payload: 'c', extra: 2 });
-    await new Promise((r) => setTimeout(r, 80));
+    await waitFor(() => out.length >= 2);
     assert.deepEqual(payloads(out), ['first', 'c']);
     assert.equal(out[1]!.extra, 2);
   });
   it('renders mustache templates in string values over the message', async () => {
     const { out, send } = await load({ op1: 'on {{topic}}', op1type: 'str', op2: 'off {{payload}}', op2type: 'str', duration: '20' });
     send({ payload: 'p', topic: 'lamp' });
-    await new Promise((r) => setTimeout(r, 60));
+    await waitFor(() => out.length >= 2);
     assert.deepEqual(payloads(out), ['on lamp', 'off p']);
   });
   it('sends the second message to output 2 when outputs is 2', async () => {
     const { out, second, send } = await load({ op1: '1', op1type: 'str', op2: '0', op2type: 'str', duration: '20', outputs: 2 });
     send({ payload: 'in' });
-    await new Promise((r) => setTimeout(r, 60));
+    await waitFor(() => second.length >= 1);
     assert.deepEqual(payloads(out), ['1']);
     assert.deepEqual(payloads(second), ['0']);
   });
