@@ -29,12 +29,13 @@ export async function main(argv: string[]): Promise<number> {
     strict: true,
   });
   const userDir = values['user-dir'] ?? join(homedir(), '.redoubt');
-  const started = await startRedoubt({ userDir, configPath: values.config });
-  await new Promise<void>((resolve) => {
-    const onSignal = () => resolve();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+  // Listen before starting: a signal during start-up still stops gracefully.
+  const signalled = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
+  const started = await startRedoubt({ userDir, configPath: values.config });
+  await signalled;
   await started.stop();
   return 0;
 }
