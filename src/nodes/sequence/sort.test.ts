@@ -103,7 +103,10 @@ describe('sort node', () => {
     });
 
     it('sorts by a JSONata expression on each message', async () => {
-      const out = await sortSequence({ seqKey: '$length(payload)', seqKeyType: 'jsonata' }, seqOf(['ccc', 'a', 'bb']));
+      const out = await sortSequence(
+        { seqKey: '$substring("0000" & $string($length(payload)), -4) & payload', seqKeyType: 'jsonata', msgKey: '$x', msgKeyType: 'jsonata' },
+        seqOf(['ccc', 'a', 'bb']),
+      );
       assert.deepEqual(out.map((m) => m.payload), ['a', 'bb', 'ccc']);
     });
 

@@ -88,8 +88,9 @@ export const sort = defineNode({
     const expression: PreparedJSONata | undefined = keyExpression
       ? prepareJSONataExpression(sortsProperty ? config.msgKey : config.seqKey, node)
       : undefined;
-    const target = compileMessagePath(config.target || 'payload');
-    const seqKey = compileMessagePath(config.seqKey || 'payload');
+    // Only the paths in play are compiled: the others may hold anything (an expression...).
+    const target = sortsProperty ? compileMessagePath(config.target || 'payload') : undefined;
+    const seqKey = !sortsProperty && !expression ? compileMessagePath(config.seqKey || 'payload') : undefined;
 
     /** Sorts `items` by the keys `keyOf` gives, or by the expression evaluated against each. */
     async function sortBy<T>(items: T[], keyOf: (item: T) => unknown): Promise<T[]> {
@@ -107,11 +108,11 @@ export const sort = defineNode({
     }
 
     async function sortProperty(msg: Msg): Promise<boolean> {
-      const data = target.get(msg);
+      const data = target!.get(msg);
       if (!Array.isArray(data)) return false;
       const sorted = await sortBy(data, (element) => element);
       // Sorted in place for element keys, a new array for expression keys, as Node-RED.
-      if (sorted !== data) target.set(msg, sorted);
+      if (sorted !== data) target!.set(msg, sorted);
       return true;
     }
 
@@ -120,7 +121,7 @@ export const sort = defineNode({
     let nextSeqNo = 0;
 
     async function sortSequence(seq: Sequence): Promise<void> {
-      const sorted = await sortBy(seq.items, (item) => (expression ? item.msg : seqKey.get(item.msg)));
+      const sorted = await sortBy(seq.items, (item) => (seqKey ? seqKey.get(item.msg) : item.msg));
       sorted.forEach((item, index) => {
         (item.msg.parts as Record<string, unknown>).index = index;
         item.send(item.msg);

@@ -169,6 +169,20 @@ describe('split node', () => {
       assert.deepEqual(out.map((m) => (m.parts as any).index), [0, 1, 2]);
     });
 
+    it('completes a message whose tail is held once a later message sends that tail', async () => {
+      await loadFlow([{ id: 's', type: 'split', splt: '[10]', spltType: 'bin', stream: true, wires: [['h']] }, { id: 'h', type: 'helper' }]);
+      const got = record('h');
+      const dones = watchDone('s');
+      helper.getNode('s')!.receive({ payload: Buffer.from('a\nb') });
+      await wait(20);
+      assert.deepEqual(got.map((m) => (m.payload as Buffer).toString()), ['a']);
+      assert.equal(dones.length, 0);
+      helper.getNode('s')!.receive({ payload: Buffer.from('c\n') });
+      await wait(20);
+      assert.deepEqual(got.map((m) => (m.payload as Buffer).toString()), ['a', 'bc']);
+      assert.equal(dones.length, 2);
+    });
+
     it('carries fixed-length remainders in stream mode', async () => {
       const out = await splitWith(
         { splt: '4', spltType: 'len', stream: true },
