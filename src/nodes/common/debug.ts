@@ -67,7 +67,7 @@ export const debugNode = defineNode({
   create(config, node) {
     const settings = node.runtime.settings;
     const maxLength = settings.debugMaxLength ?? 1000;
-    const statusLength = typeof settings.debugStatusLength === 'number' ? settings.debugStatusLength : DEFAULT_STATUS_LENGTH;
+    const statusLength = settings.debugStatusLength ?? DEFAULT_STATUS_LENGTH;
     const useColors = settings.debugUseColors === true;
     const isJsonata = config.targetType === 'jsonata';
     const editExpression = isJsonata ? prepareJSONataExpression(config.complete, node) : undefined;

@@ -32,6 +32,10 @@ export interface RuntimeSettings {
   functionMemoryMb?: number;
   /** Maximum length of debug output sent to the editor (Node-RED's debugMaxLength). */
   debugMaxLength?: number;
+  /** Maximum length of a debug node's status text (Node-RED's debugStatusLength, default 32). */
+  debugStatusLength?: number;
+  /** Colour the debug node's console output (Node-RED's debugUseColors, default false). */
+  debugUseColors?: boolean;
   /** Node-RED's fileWorkingDirectory, the base of relative paths in file nodes. */
   fileWorkingDirectory?: string;
   /** Node-RED's nodeMessageBufferMaxLength: max messages held by delay, join, sort... (0 = unlimited). */
