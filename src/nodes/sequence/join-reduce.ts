@@ -33,6 +33,8 @@ function partsOf(msg: Msg): Record<string, unknown> {
  * Builds the input and close handlers of a join node in reduce mode. Messages are handled one
  * at a time, in arrival order: JSONata may be asynchronous (context reads), and sequences must
  * not interleave.
+ *
+ * @example const r = createReducer({ reduce, fixup, right: false, initValue: '0', initType: 'num' }, node);
  */
 export function createReducer(opts: ReducerOptions, node: NodeApi): { onInput: (msg: Msg, send: SendFn, done: DoneFn) => void; onClose: () => void } {
   let pending = new Map<string, Sequence>();

@@ -12,6 +12,8 @@ export interface PendingMessage {
 /**
  * Node-RED's `nodeMessageBufferMaxLength`: how many messages a node may hold (0 = no limit).
  * Read at each check, not cached at start, so a settings change reaches running nodes.
+ *
+ * @example if (limit > 0 && held > limit) dropHeldMessages();  // const limit = messageBufferLimit(node)
  */
 export function messageBufferLimit(node: NodeApi): number {
   const value = Number(node.runtime.settings.nodeMessageBufferMaxLength ?? 0);
