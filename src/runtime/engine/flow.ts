@@ -118,11 +118,18 @@ export class Flow implements NodeHost {
 
   register(node: RuntimeNode, config: FlowConfigNode): void {
     this.nodes.set(node.id, node);
-    const handler = { node, scope: config.scope ?? null, uncaught: config.uncaught === true, g: node.g };
+    let scope = config.scope ?? null;
+    if ((node.type === 'status' || node.type === 'complete') && Array.isArray(scope)) {
+      // As Node-RED: a watcher never watches the nodes it sends to, so a node reporting back into
+      // its own watcher cannot loop.
+      const downstream = new Set(node.wires.flat());
+      scope = (scope as string[]).filter((id) => !downstream.has(id));
+    }
+    const handler = { node, scope, uncaught: config.uncaught === true, g: node.g };
     if (node.type === 'catch') this.catchNodes.push(handler);
     else if (node.type === 'status') this.statusNodes.push(handler);
-    else if (node.type === 'complete' && Array.isArray(config.scope)) {
-      for (const id of config.scope as string[]) {
+    else if (node.type === 'complete' && Array.isArray(scope)) {
+      for (const id of scope as string[]) {
         const list = this.completeMap.get(id) ?? [];
         list.push(node);
         this.completeMap.set(id, list);
