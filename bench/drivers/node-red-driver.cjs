@@ -49,6 +49,8 @@ function waitMarker(token, timeoutMs) {
 }
 
 const logged = [];
+// Warnings and errors logged since the last reply: a deploy with failed nodes is not comparable.
+let problemCount = 0;
 function logHandler() {
   return (entry) => {
     const text = typeof entry.msg === 'string' ? entry.msg : '';
@@ -61,6 +63,7 @@ function logHandler() {
       startedFailer(new Error(`flows not started: ${text}`));
     }
     // Warnings and errors are kept so a broken benchmark flow can be diagnosed from the reply.
+    if (entry.level <= 30) problemCount++;
     if (entry.level <= 30 && logged.length < 50) {
       logged.push(`${entry.type || ''}${entry.id ? ':' + entry.id : ''} ${String(entry.msg)}`);
     }
@@ -144,7 +147,10 @@ async function handle(req) {
 
 process.on('message', (req) => {
   handle(req).then(
-    (res) => process.send({ id: req.id, ok: true, ...res, warnings: logged.splice(0) }),
+    (res) => {
+      process.send({ id: req.id, ok: true, ...res, warnings: logged.splice(0), problemCount });
+      problemCount = 0;
+    },
     (err) => process.send({ id: req.id, ok: false, error: String(err && err.stack || err), log: logged.splice(0) }),
   ).then(() => {
     if (req.cmd === 'stop') {

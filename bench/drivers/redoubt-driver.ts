@@ -53,6 +53,8 @@ const MARKER = 'done|';
 const markers = new Map<string, { text: string; at: number }>();
 const waiters = new Map<string, () => void>();
 const logged: string[] = [];
+// Warnings and errors logged since the last reply: a deploy with failed nodes is not comparable.
+let problemCount = 0;
 
 function markerIn(value: unknown): string | null {
   if (typeof value !== 'string') return null;
@@ -96,6 +98,7 @@ function onLog(entry: LogEntryLike): void {
   }
   const level = entry.level;
   const serious = level === 'fatal' || level === 'error' || level === 'warn' || (typeof level === 'number' && level <= 30);
+  if (serious) problemCount++;
   if (serious && logged.length < 50) logged.push(`${String(entry.type ?? '')}${entry.id ? ':' + String(entry.id) : ''} ${String(entry.msg)}`);
 }
 
@@ -198,7 +201,10 @@ async function main(): Promise<void> {
     const req = raw as Request;
     handle(req)
       .then(
-        (res) => send({ id: req.id, ok: true, ...res, warnings: logged.splice(0) }),
+        (res) => {
+          send({ id: req.id, ok: true, ...res, warnings: logged.splice(0), problemCount });
+          problemCount = 0;
+        },
         (err: unknown) => send({ id: req.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err), log: logged.splice(0) }),
       )
       .then(() => {

@@ -13,7 +13,11 @@ export interface DeploySuiteOptions {
 
 function checkReply(kind: RuntimeKind, what: string, reply: Reply, note?: (text: string) => void): Reply {
   if (!reply.ok) throw new Error(`${kind} ${what}: ${reply.error}\n${(reply.log ?? []).join('\n')}`);
-  for (const w of reply.warnings ?? []) note?.(`${kind} logged during ${what}: ${w}`);
+  const problems = reply.problemCount ?? reply.warnings?.length ?? 0;
+  if (problems > 0) {
+    note?.(`${kind}: ${problems} warnings/errors during ${what} (e.g. nodes that failed to start): its numbers are not comparable`);
+    for (const w of (reply.warnings ?? []).slice(0, 2)) note?.(`${kind} logged during ${what}: ${w}`);
+  }
   return reply;
 }
 

@@ -19,6 +19,8 @@ export interface Reply {
   log?: string[];
   /** Warnings and errors the runtime logged while handling the request. */
   warnings?: string[];
+  /** How many warnings and errors the runtime logged while handling it (warnings holds at most 50). */
+  problemCount?: number;
   ms?: number;
   deployMs?: number;
   marker?: string;
