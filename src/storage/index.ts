@@ -1,0 +1,2 @@
+export { openDatabase } from './database.js';
+export type { Db } from './database.js';
