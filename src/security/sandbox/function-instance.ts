@@ -158,8 +158,9 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
     send(tag, msgid, value) {
       const e = entries.get(tag);
       const output = normaliseOutput(value, { msgid, aside: e?.aside ?? null, reject: (m) => host.error(new Error(m)) });
-      if (output === null) return;
-      if (e?.input && !closed) e.input.send(output); else host.send(output);
+      // A timer call already queued in the isolate when the node closed must not send.
+      if (output === null || closed) return;
+      if (e?.input) e.input.send(output); else host.send(output);
     },
     done(tag, thrown) {
       const e = entries.get(tag);
