@@ -87,9 +87,15 @@ export interface AuditRecord extends AuditEvent {
 
 export interface AuditLog {
   record(event: AuditEvent): AuditRecord;
-  list(options?: { afterSeq?: number; limit?: number; event?: string }): AuditRecord[];
-  /** Recomputes the chain: ok, or the first record that was edited, removed or reordered. */
-  verify(): { ok: true; count: number } | { ok: false; seq: number; problem: string };
+  /** Oldest first unless `order: 'desc'`; `event` is an exact name or a prefix ending in `*`. */
+  list(options?: { afterSeq?: number; beforeSeq?: number; limit?: number; event?: string; order?: 'asc' | 'desc' }): AuditRecord[];
+  /**
+   * Recomputes the chain: ok, or the first record that was edited, removed or reordered. With
+   * `head` (from an earlier `head()`, e.g. kept in a backup) it also detects records cut off the end.
+   */
+  verify(options?: { head?: { seq: number; hash: string } }): { ok: true; count: number } | { ok: false; seq: number; problem: string };
+  /** The last record's seq and hash (seq 0 and the genesis hash when empty), to export with backups. */
+  head(): { seq: number; hash: string };
 }
 
 export interface FlowVersion {
