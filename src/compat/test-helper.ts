@@ -153,5 +153,7 @@ export type TestHelper = ReturnType<typeof createTestHelper>;
 
 /** The shared instance specs import, as they `require('node-red-node-test-helper')`. */
 export const helper: TestHelper = createTestHelper();
-// A default export too: CommonJS specs do `const helper = require(...)`, ESM ones `import helper`.
+// A default export and each method by name: ESM specs `import helper from`, CommonJS specs
+// `const helper = require(...)` get the module namespace, whose named members must be the API.
 export default helper;
+export const { init, settings, load, getNode, unload, clearFlows, startServer, stopServer, url, request, log } = helper;
