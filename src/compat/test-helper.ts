@@ -32,6 +32,18 @@ const helperNode = defineNode({
   create() {},
 });
 
+/**
+ * Node-RED creates a tab for any `z` that names none, and specs rely on it (`z: 'f1'` with no tab).
+ * Deploys through the API refuse such flows; the helper adds the tabs, as Node-RED's runtime would.
+ */
+function withImplicitTabs(flow: unknown): unknown {
+  if (!Array.isArray(flow)) return flow;
+  const known = new Set(flow.filter((n) => n && (n.type === 'tab' || n.type === 'subflow')).map((n) => n.id));
+  const missing = new Set<string>();
+  for (const n of flow) if (n && typeof n.z === 'string' && n.z && !known.has(n.z)) missing.add(n.z);
+  return [...[...missing].map((id) => ({ id, type: 'tab', label: id })), ...flow];
+}
+
 export interface LogSpy {
   /** One array per call, the entry first, as a sinon spy records them. */
   readonly args: Array<[HelperLogEntry]>;
@@ -81,7 +93,7 @@ export function createTestHelper() {
           const init = typeof mod === 'function' ? mod : mod?.default;
           if (typeof init === 'function') await runtime.loadNodeModule(init, 'node-under-test');
         }
-        await runtime.setFlows(testFlow, { credentials });
+        await runtime.setFlows(withImplicitTabs(testFlow), { credentials });
       };
       return withCallback(run(), cb);
     },
