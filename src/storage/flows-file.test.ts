@@ -1,0 +1,79 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { flowsBackupPath, readFlowsFile, writeFlowsFile } from './flows-file.js';
+
+async function inTempDir(fn: (dir: string) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), 'redoubt-flows-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const flows = [{ id: 'a', type: 'inject', wires: [['b']] }, { id: 'b', type: 'debug', wires: [] }];
+
+describe('readFlowsFile', () => {
+  it('reads a missing or empty file as no flows', async () => {
+    await inTempDir(async (dir) => {
+      assert.deepEqual(await readFlowsFile(join(dir, 'flows.json')), []);
+      writeFileSync(join(dir, 'flows.json'), '  \n');
+      assert.deepEqual(await readFlowsFile(join(dir, 'flows.json')), []);
+    });
+  });
+
+  it('refuses a file that is not JSON or not an array, naming the file', async () => {
+    await inTempDir(async (dir) => {
+      const path = join(dir, 'flows.json');
+      writeFileSync(path, '[{"id":');
+      await assert.rejects(readFlowsFile(path), (err: Error & { code?: string }) => err.code === 'flows_file_invalid' && err.message.includes(path));
+      writeFileSync(path, '"text"');
+      await assert.rejects(readFlowsFile(path), { code: 'flows_file_invalid' });
+    });
+  });
+});
+
+describe('writeFlowsFile', () => {
+  it('writes compact by default and four-space indented when pretty, like flowFilePretty', async () => {
+    await inTempDir(async (dir) => {
+      const path = join(dir, 'flows.json');
+      await writeFlowsFile(path, flows);
+      assert.equal(readFileSync(path, 'utf8'), JSON.stringify(flows));
+      await writeFlowsFile(path, flows, { pretty: true });
+      assert.equal(readFileSync(path, 'utf8'), JSON.stringify(flows, null, 4));
+      assert.deepEqual(await readFlowsFile(path), flows);
+    });
+  });
+
+  it('keeps the previous file as .flows.json.backup', async () => {
+    await inTempDir(async (dir) => {
+      const path = join(dir, 'flows.json');
+      await writeFlowsFile(path, flows);
+      assert.equal(existsSync(flowsBackupPath(path)), false);
+      await writeFlowsFile(path, []);
+      assert.equal(flowsBackupPath(path), join(dir, '.flows.json.backup'));
+      assert.equal(readFileSync(flowsBackupPath(path), 'utf8'), JSON.stringify(flows));
+      assert.equal(readFileSync(path, 'utf8'), '[]');
+    });
+  });
+
+  it('leaves the old file intact when the write fails', async () => {
+    await inTempDir(async (dir) => {
+      const path = join(dir, 'flows.json');
+      await writeFlowsFile(path, flows);
+      const failing = {
+        open: fsp.open,
+        unlink: fsp.unlink,
+        rename: async () => {
+          throw Object.assign(new Error('injected EIO'), { code: 'EIO' });
+        },
+      };
+      await assert.rejects(writeFlowsFile(path, [], { fs: failing }), { code: 'write_failed' });
+      assert.deepEqual(await readFlowsFile(path), flows);
+    });
+  });
+});
