@@ -1,0 +1,9 @@
+/** The security layer's public surface: other layers import from here only. */
+export * from './types.js';
+export * from './permissions.js';
+export * from './passwords.js';
+export * from './password-policy.js';
+export * from './sessions.js';
+export * from './login-limiter.js';
+export * from './setup-token.js';
+export * from './auth-service.js';
