@@ -205,6 +205,7 @@ async function main() {
   await started;
   // Start-up notices (projects disabled, no credentials file) are not about any benchmark.
   logged.length = 0;
+  problemCount = 0;
   process.send({ type: 'ready', ms: Date.now() - spawnedAt, runtime: 'node-red', version: RED.version() });
 }
 

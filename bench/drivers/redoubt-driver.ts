@@ -218,6 +218,7 @@ async function main(): Promise<void> {
   });
 
   logged.length = 0;
+  problemCount = 0;
   send({ type: 'ready', runtime: 'redoubt', version: await packageVersion() });
 }
 

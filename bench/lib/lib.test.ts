@@ -91,3 +91,15 @@ describe('targetChecks', () => {
     assert.equal(checks.find((t) => t.target.startsWith('switch'))?.met, null);
   });
 });
+
+describe('targetChecks with flagged runs', () => {
+  it('does not count a target as met when a runtime logged errors during it', () => {
+    const c = createCollector('deploy-10000', 'deploy');
+    c.add('full deploy', 'ms', 'time', 'node-red', 1000);
+    c.add('full deploy', 'ms', 'time', 'redoubt', 100);
+    c.note('redoubt: 12 warnings/errors during full deploy (e.g. nodes that failed to start): its numbers are not comparable');
+    const t = targetChecks([c.result()]).find((x) => x.target.startsWith('10,000-node full deploy'));
+    assert.equal(t?.met, null);
+    assert.match(t?.measured ?? '', /not comparable/);
+  });
+});
