@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRedoubt, type Redoubt } from '../index.js';
+import { createHttpNodeRouter, httpNodeRouterOptions, type HttpNodeRouter } from '../server/http-node/index.js';
 import { defineNode } from '../runtime/definition/index.js';
 import type { RuntimeNode, RuntimeSettings } from '../runtime/index.js';
 import type { LogEntry } from '../runtime/types.js';
@@ -56,6 +57,7 @@ export function createTestHelper() {
   let userDir: string | undefined;
   let settings: RuntimeSettings = {};
   let server: Server | undefined;
+  let httpNode: HttpNodeRouter | undefined;
   let port = 0;
   const logArgs: Array<[HelperLogEntry]> = [];
 
@@ -88,6 +90,8 @@ export function createTestHelper() {
           settings,
           log: (entry) => logArgs.push([{ ...entry, level: LEVELS[entry.level] ?? 40 }]),
         });
+        // Nodes loaded after startServer serve their endpoints on it, as RED.httpNode does.
+        if (httpNode) runtime.engine.services.http = httpNode.endpoints;
         runtime.registry.define(helperNode, 'test-helper');
         for (const mod of Array.isArray(testNode) ? testNode : [testNode]) {
           const init = typeof mod === 'function' ? mod : mod?.default;
@@ -115,10 +119,23 @@ export function createTestHelper() {
     },
     startServer(done?: Callback): Promise<void> {
       const start = new Promise<void>((resolve, reject) => {
-        // http-in endpoints mount here once the server layer provides them; until then 404.
-        server = createServer((_req, res) => {
-          res.statusCode = 404;
-          res.end();
+        // Built from the settings of `init`/`settings`, so specs can test httpNodeRoot, httpNodeAuth...
+        const options = httpNodeRouterOptions(settings);
+        const router = options ? createHttpNodeRouter(options) : undefined;
+        httpNode = router;
+        server = createServer((req, res) => {
+          if (!router) {
+            res.statusCode = 404;
+            res.end();
+            return;
+          }
+          router.handler(req, res, () => {
+            res.statusCode = 404;
+            res.end();
+          });
+        });
+        server.on('upgrade', (req, socket, head) => {
+          if (!router?.handleUpgrade(req, socket, head)) socket.destroy();
         });
         server.once('error', reject);
         server.listen(0, '127.0.0.1', () => {
@@ -135,6 +152,7 @@ export function createTestHelper() {
         server.close(() => resolve());
         server.closeAllConnections();
         server = undefined;
+        httpNode = undefined;
       });
       return withCallback(api.unload().then(() => stop), done);
     },

@@ -2,6 +2,7 @@
 import type { NodeDefinition } from '../runtime/definition/index.js';
 import { commonNodes } from './common/index.js';
 import { functionNodes } from './function/index.js';
+import { networkNodes } from './network/index.js';
 import { parsersNodes } from './parsers/index.js';
 import { sequenceNodes } from './sequence/index.js';
 import { storageNodes } from './storage/index.js';
@@ -12,4 +13,5 @@ export const coreNodes: readonly NodeDefinition<any>[] = [
   ...sequenceNodes,
   ...parsersNodes,
   ...storageNodes,
+  ...networkNodes,
 ];

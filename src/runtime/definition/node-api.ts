@@ -3,6 +3,7 @@
  * unchanged) and the services of the runtime it runs in. Transport-free: no HTTP here.
  */
 import type { Msg, NodeContext, NodeStatus, PropertyHost } from '../types.js';
+import type { HttpEndpoints } from './http-endpoints.js';
 
 /** `send` accepts what Node-RED's does: one msg, or an array with one entry per output, each a msg, an array of msgs, or null. */
 export type SendArg = Msg | null | undefined | ReadonlyArray<Msg | null | undefined | ReadonlyArray<Msg | null | undefined>>;
@@ -58,6 +59,12 @@ export interface RuntimeServices {
   nodesOfType(type: string): NodeApi[];
   /** Shared facilities created lazily by node types (function sandbox pool...). */
   facility<T>(name: string, create: () => T): T;
+  /**
+   * The HTTP endpoints of the server hosting this runtime (`http in`, websocket listeners).
+   * Absent when no server is attached (a bare library runtime); the server that composes the
+   * runtime sets it before the first deploy, hence not readonly.
+   */
+  http?: HttpEndpoints;
 }
 
 export interface NodeApi extends PropertyHost {
