@@ -17,6 +17,8 @@ export interface Example {
   waitMs: number;
   /** Set when the output cannot be the same twice; only its shape is compared. */
   shapeOnly?: string;
+  /** Inject node ids to trigger, in order, where reading order would not exercise the flow. */
+  injectOrder?: string[];
 }
 
 export const DEFAULT_WAIT_MS = 600;
@@ -34,6 +36,7 @@ const OUT_OF_SCOPE: Record<string, string> = {
  */
 const WAIT_MS: Record<string, number> = {
   'common/inject/01 - Trigger a flow at startup': 800,
+  'function/function/03 - Send messages asynchronously': 2600,
   'function/delay/01 - Delay message': 4000,
   'function/delay/02 - Delay message by message property': 11000,
   'function/delay/04 - Limit message rate': 10000,
@@ -58,6 +61,19 @@ const WAIT_MS: Record<string, number> = {
 /** Examples whose output differs from run to run in Node-RED itself. */
 const SHAPE_ONLY: Record<string, string> = {
   'function/function/08 - Using external modules': 'reports host name, OS release and free memory',
+};
+
+/**
+ * Examples meant to be clicked in a certain order. "Route message based on context value" sets
+ * flow.state with four injects below the one that sends the message: set a state, then send.
+ */
+const INJECT_ORDER: Record<string, string[]> = {
+  'function/switch/09 - Route message based on context value': [
+    '22bf9e89.7f55f2', 'fd7378.4448ec88', // state 1, send
+    'c2e46f80.42ee5', 'fd7378.4448ec88', // state 2, send
+    'ff766a3e.5c5fe8', 'fd7378.4448ec88', // state 3, send
+    '20591916.597ac6', 'fd7378.4448ec88', // state 0, send: no output
+  ],
 };
 
 /** The folder of examples of an installed node-red package. */
@@ -89,6 +105,7 @@ export function listExamples(examplesDir: string): Example[] {
         skip: OUT_OF_SCOPE[group],
         waitMs: WAIT_MS[name] ?? DEFAULT_WAIT_MS,
         shapeOnly: SHAPE_ONLY[name],
+        injectOrder: INJECT_ORDER[name],
       });
     }
   };

@@ -139,9 +139,14 @@ if (!install) {
         const parts = [`output differs from Node-RED ${nodeRed.version}`];
         if (d.missing.length > 0) parts.push(`  only in Node-RED:\n${firstLines(d.missing)}`);
         if (d.unexpected.length > 0) parts.push(`  only in Redoubt:\n${firstLines(d.unexpected)}`);
+        if (ex.shapeOnly) {
+          // The shapes say little about the cause; show the full lines too.
+          const full = difference(red!.observations.map((o) => o.line), redoubt!.observations.map((o) => o.line));
+          parts.push(`  full lines only in Node-RED:\n${firstLines(full.missing, 4)}\n  full lines only in Redoubt:\n${firstLines(full.unexpected, 4)}`);
+        }
         verdicts.push({ name: ex.name, verdict: 'fail', detail: parts.join('\n') });
       } else {
-        verdicts.push({ name: ex.name, verdict: 'pass' });
+        verdicts.push({ name: ex.name, verdict: 'pass', detail: `${expected.length} observations alike` });
       }
       assert.deepEqual(actual, expected, `${ex.name}: Redoubt's output differs from Node-RED ${nodeRed.version}\n${verdicts.at(-1)?.detail ?? ''}`);
     }

@@ -37,7 +37,7 @@ export async function playExample(runtime: RuntimeProcess, example: Example): Pr
   const sandbox = makeSandbox();
   try {
     const prepared = prepareExample(JSON.parse(readFileSync(example.file, 'utf8')), sandbox);
-    const reply = await runtime.run({ flows: prepared.flows, injects: prepared.injects, settleMs: SETTLE_MS, pauseMs: PAUSE_MS, waitMs: example.waitMs });
+    const reply = await runtime.run({ flows: prepared.flows, injects: example.injectOrder ?? prepared.injects, settleMs: SETTLE_MS, pauseMs: PAUSE_MS, waitMs: example.waitMs });
     return {
       observations: observe(reply.entries, nodeInfo(prepared.flows), sandbox),
       missingTypes: reply.missingTypes,
@@ -52,7 +52,7 @@ export async function playExample(runtime: RuntimeProcess, example: Example): Pr
 
 /** Rough time an example takes, to balance lanes. */
 function estimateMs(example: Example): number {
-  return example.waitMs + SETTLE_MS + 400;
+  return example.waitMs + SETTLE_MS + 400 + (example.injectOrder?.length ?? 1) * PAUSE_MS;
 }
 
 /**
