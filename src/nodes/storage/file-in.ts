@@ -4,7 +4,7 @@
  */
 import { open } from 'node:fs/promises';
 import { defineNode } from '../../runtime/definition/index.js';
-import { boolean, select, string, typed } from '../../runtime/definition/property-kinds.js';
+import { boolean, string, typed } from '../../runtime/definition/property-kinds.js';
 import { cloneMessage, evaluateNodeProperty } from '../../runtime/properties/index.js';
 import type { FlowConfigNode, Msg } from '../../runtime/types.js';
 import { migrateFilename, resolveFilePath } from './file-path.js';
@@ -29,8 +29,9 @@ export const fileInNode = defineNode({
   properties: {
     filename: typed({ default: '', typeKey: 'filenameType', types: FILENAME_TYPES, label: 'Filename' }),
     filenameType: string({ default: 'str' }),
-    // 'utf8' one string, 'lines' a message per line, '' one Buffer, 'stream' Buffer chunks.
-    format: select(['utf8', 'lines', '', 'stream'] as const, { default: 'utf8', label: 'Output' }),
+    // 'utf8' one string, 'lines' a message per line, 'stream' Buffer chunks, anything else
+    // ('' in the editor, or missing) one Buffer. A string kind: a select would read '' as its default.
+    format: string({ default: 'utf8', label: 'Output' }),
     // Saved by the editor but unused by Node-RED's runtime (the format decides).
     chunk: boolean({ default: false }),
     sendError: boolean({ default: false, label: 'Send message on error' }),

@@ -45,6 +45,29 @@ const ALIASES: Record<string, string> = {
   'koi8-ru': 'koi8-u',
 };
 
+// Node's TextDecoder reads windows-1252 as latin1, so bytes 0x80-0x9F (euro sign, curly
+// quotes...) come out as C1 controls. This is the real table for that range (0 = unassigned).
+const CP1252_HIGH = [
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
+
+function decodeCp1252(chunk: Uint8Array): string {
+  let out = '';
+  for (const byte of chunk) {
+    const high = byte >= 0x80 && byte <= 0x9f ? CP1252_HIGH[byte - 0x80]! : 0;
+    out += String.fromCharCode(high || byte);
+  }
+  return out;
+}
+
+/** A single-byte decoder for a WHATWG name, correcting windows-1252. */
+function singleByteDecoder(name: string): (chunk: Uint8Array) => string {
+  if (name === 'windows-1252') return decodeCp1252;
+  const decoder = new TextDecoder(name);
+  return (chunk) => decoder.decode(chunk);
+}
+
 const SINGLE_BYTE = /^(ibm866|iso-8859-\d+|koi8-[ru]|macintosh|windows-874|windows-125\d|x-mac-cyrillic)$/;
 
 /** A streaming decoder: feed chunks, then `end()`; characters split across chunks are kept whole. */
@@ -82,9 +105,9 @@ export function createTextCodec(): TextCodec {
     let table = tables.get(name);
     if (!table) {
       table = new Map();
-      const decoder = new TextDecoder(name);
+      const decode = singleByteDecoder(name);
       for (let byte = 0; byte < 256; byte++) {
-        const ch = decoder.decode(Uint8Array.of(byte));
+        const ch = decode(Uint8Array.of(byte));
         if (ch !== '\uFFFD' && !table.has(ch)) table.set(ch, byte);
       }
       tables.set(name, table);
@@ -121,6 +144,10 @@ export function createTextCodec(): TextCodec {
       if (native) return new StringDecoder(native);
       const name = key === 'utf16be' ? 'utf-16be' : whatwgName(encoding);
       if (!name) throw unsupported(encoding, '(unknown encoding)');
+      if (SINGLE_BYTE.test(name)) {
+        const decode = singleByteDecoder(name);
+        return { write: (chunk) => decode(chunk), end: () => '' };
+      }
       const decoder = new TextDecoder(name);
       return {
         write: (chunk) => decoder.decode(chunk, { stream: true }),

@@ -1,0 +1,191 @@
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { helper } from '../../compat/test-helper.js';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'redoubt-file-in-'));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await helper.unload();
+  helper.settings({ fileWorkingDirectory: undefined });
+});
+
+let seq = 0;
+async function fixture(content: string | Buffer): Promise<string> {
+  const file = join(dir, `${++seq}.txt`);
+  await writeFile(file, content);
+  return file;
+}
+
+function flow(props: Record<string, unknown>) {
+  return [
+    { id: 'f', type: 'tab' },
+    { id: 'n1', type: 'file in', z: 'f', wires: [['h1']], ...props },
+    { id: 'h1', type: 'helper', z: 'f', wires: [] },
+  ];
+}
+
+function collect(count: number): Promise<any[]> {
+  const got: any[] = [];
+  return new Promise((resolve) =>
+    helper.getNode('h1')!.on('input', (m: any) => {
+      got.push(m);
+      if (got.length === count) resolve(got);
+    }),
+  );
+}
+
+async function logged(level: number): Promise<any> {
+  for (let i = 0; i < 400; i++) {
+    const hit = helper.log().args.find(([e]) => e.level === level && e.id === 'n1');
+    if (hit) return hit[0];
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`no log entry at level ${level}`);
+}
+
+describe('file in node', () => {
+  it('reads the whole file as a UTF-8 string, keeping the message', async () => {
+    const file = await fixture('héllo\nworld');
+    await helper.load([], flow({ filename: file, filenameType: 'str', format: 'utf8' }));
+    const got = collect(1);
+    helper.getNode('n1')!.receive({ topic: 't', other: 1 });
+    const [msg] = await got;
+    assert.equal(msg.payload, 'héllo\nworld');
+    assert.equal(msg.filename, file);
+    assert.equal(msg.other, 1);
+  });
+
+  it("reads a Buffer with format ''", async () => {
+    const file = await fixture(Buffer.from([0, 1, 2, 255]));
+    await helper.load([], flow({ filename: file, format: '' }));
+    const got = collect(1);
+    helper.getNode('n1')!.receive({});
+    assert.deepEqual((await got)[0].payload, Buffer.from([0, 1, 2, 255]));
+  });
+
+  it('decodes the configured encoding', async () => {
+    const file = await fixture(Buffer.from([0xc6, 0xe6, 0x0a, 0x41]));
+    await helper.load([], flow({ filename: file, format: 'utf8', encoding: 'cp1251' }));
+    const got = collect(1);
+    helper.getNode('n1')!.receive({});
+    assert.equal((await got)[0].payload, 'Жж\nA');
+  });
+
+  it('sends one message per line with parts, only topic and filename by default', async () => {
+    const file = await fixture('a\nb\nc');
+    await helper.load([], flow({ filename: file, format: 'lines' }));
+    const got = collect(3);
+    helper.getNode('n1')!.receive({ topic: 't', other: 1, _msgid: 'id1' });
+    const msgs = await got;
+    assert.deepEqual(msgs.map((m) => m.payload), ['a', 'b', 'c']);
+    assert.deepEqual(msgs[2].parts, { index: 2, count: 3, ch: '\n', type: 'string', id: 'id1' });
+    assert.deepEqual(msgs[0].parts, { index: 0, ch: '\n', type: 'string', id: 'id1' });
+    assert.equal(msgs[0].topic, 't');
+    assert.equal(msgs[0].filename, file);
+    assert.equal(msgs[0].other, undefined);
+  });
+
+  it('keeps all properties in each line with allProps, and sends an empty last line after a final newline', async () => {
+    const file = await fixture('x\n');
+    await helper.load([], flow({ filename: file, format: 'lines', allProps: true }));
+    const got = collect(2);
+    helper.getNode('n1')!.receive({ other: 1 });
+    const msgs = await got;
+    assert.deepEqual(msgs.map((m) => m.payload), ['x', '']);
+    assert.equal(msgs[1].other, 1);
+  });
+
+  it('keeps multi-byte characters whole across read blocks', async () => {
+    const line = 'é'.repeat(40000);
+    const file = await fixture(`${line}\n${line}`);
+    await helper.load([], flow({ filename: file, format: 'lines' }));
+    const got = collect(2);
+    helper.getNode('n1')!.receive({});
+    assert.deepEqual((await got).map((m) => m.payload), [line, line]);
+  });
+
+  it('streams Buffer chunks with parts, counting on the last one', async () => {
+    const file = await fixture(Buffer.alloc(64 * 1024 + 10, 1));
+    await helper.load([], flow({ filename: file, format: 'stream' }));
+    const got = collect(2);
+    helper.getNode('n1')!.receive({ _msgid: 's' });
+    const msgs = await got;
+    assert.equal(msgs[0].payload.length, 64 * 1024);
+    assert.deepEqual(msgs[0].parts, { index: 0, ch: '', type: 'buffer', id: 's' });
+    assert.deepEqual(msgs[1].parts, { index: 1, count: 2, ch: '', type: 'buffer', id: 's' });
+  });
+
+  it('ends a stream of full blocks with an empty closing part', async () => {
+    const file = await fixture(Buffer.alloc(64 * 1024, 2));
+    await helper.load([], flow({ filename: file, format: 'stream' }));
+    const got = collect(2);
+    helper.getNode('n1')!.receive({ _msgid: 's' });
+    const msgs = await got;
+    assert.deepEqual(msgs[1].parts, { index: 1, count: 1, ch: '', type: 'buffer', id: 's' });
+    assert.equal('payload' in msgs[1], false);
+  });
+
+  it('reads the filename from msg, stripping tabs and newlines, relative to fileWorkingDirectory', async () => {
+    await writeFile(join(dir, 'rel.txt'), 'rel');
+    helper.settings({ fileWorkingDirectory: dir });
+    await helper.load([], flow({ filename: 'name', filenameType: 'msg', format: 'utf8' }));
+    const got = collect(1);
+    helper.getNode('n1')!.receive({ name: 'rel.txt\n' });
+    const [msg] = await got;
+    assert.equal(msg.payload, 'rel');
+    assert.equal(msg.filename, 'rel.txt');
+  });
+
+  it('reports a missing file and sends an error message when sendError is set', async () => {
+    await helper.load([], flow({ filename: join(dir, 'nope'), sendError: true }));
+    const got = collect(1);
+    helper.getNode('n1')!.receive({ payload: 'gone', topic: 't' });
+    const [msg] = await got;
+    assert.equal('payload' in msg, false);
+    assert.equal(msg.error.code, 'ENOENT');
+    assert.equal(msg.topic, 't');
+    assert.equal((await logged(20)).msg.code, 'ENOENT');
+  });
+
+  it('sends an error message by default for nodes saved before sendError existed, not when false', async () => {
+    await helper.load([], flow({ filename: join(dir, 'nope') }));
+    let got = collect(1);
+    helper.getNode('n1')!.receive({});
+    assert.equal((await got)[0].error.code, 'ENOENT');
+    await helper.load([], flow({ filename: join(dir, 'nope'), sendError: false }));
+    let sent = false;
+    helper.getNode('h1')!.on('input', () => (sent = true));
+    helper.getNode('n1')!.receive({});
+    await logged(20);
+    assert.equal(sent, false);
+  });
+
+  it('warns without a filename', async () => {
+    await helper.load([], flow({ filename: 'x', filenameType: 'msg' }));
+    helper.getNode('n1')!.receive({});
+    assert.equal((await logged(30)).msg, 'No filename specified');
+  });
+
+  it('reports an encoding it does not know', async () => {
+    const file = await fixture('x');
+    await helper.load([], flow({ filename: file, format: 'utf8', encoding: 'cp437' }));
+    helper.getNode('n1')!.receive({});
+    assert.match((await logged(20)).msg.message, /Encoding 'cp437' is not supported/);
+  });
+
+  it('reads a Buffer for a missing or unknown format, as Node-RED does', async () => {
+    const file = await fixture('abc');
+    for (const format of [{ format: 'csv' }, {}]) {
+      await helper.load([], flow({ filename: file, ...format }));
+      const got = collect(1);
+      helper.getNode('n1')!.receive({});
+      assert.deepEqual((await got)[0].payload, Buffer.from('abc'));
+    }
+  });
+});
