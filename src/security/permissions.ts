@@ -78,10 +78,9 @@ export function isPermission(value: unknown): value is Permission {
  * @example can('operator', 'flows.write') // false
  */
 export function can(role: Role, permission: Permission): boolean {
-  const minimum = MINIMUM_ROLE[permission];
-  // Unknown roles or permissions (from untyped callers) hold nothing.
-  if (minimum === undefined || !isRole(role)) return false;
-  return roleRank(role) >= roleRank(minimum);
+  // Unknown roles or permissions (from untyped callers, even `__proto__`) hold nothing.
+  if (!isPermission(permission) || !isRole(role)) return false;
+  return roleRank(role) >= roleRank(MINIMUM_ROLE[permission]);
 }
 
 /** The weakest role that holds `permission`. */
