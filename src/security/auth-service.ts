@@ -31,7 +31,8 @@ export interface AuthServiceDeps {
   hasher: PasswordHasher;
   policy: PasswordPolicy;
   limiter: LoginLimiter;
-  audit: AuditLog;
+  /** Only `record` is used: the service writes, never reads. */
+  audit: Pick<AuditLog, 'record'>;
   clock: Clock;
   /** Needed only for `completeSetup`. */
   setupToken?: SetupToken;
