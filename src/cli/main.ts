@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RedoubtError } from '../errors/index.js';
 import { startRedoubt } from './start.js';
+import { runAuditLogCommand } from './audit-log-command.js';
+import { runHistoryCommand } from './history-command.js';
+import { runCredentialsCommand } from './credentials-command.js';
+import { processIo } from './command-io.js';
 
 const USAGE = `usage: redoubt <command> [options]
 
@@ -11,6 +15,9 @@ commands:
   start     run the flows of a user directory
             --user-dir <dir>   default ~/.redoubt
             --config <file>    default <user-dir>/redoubt.yaml
+  audit-log verify|list|head          check or read the hash-chained audit log
+  history list|show|diff|rollback     the deployed flow versions
+  credentials rotate                  re-encrypt flows.cred under a new key
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,6 +26,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'audit-log') return runAuditLogCommand(rest, processIo());
+  if (command === 'history') return runHistoryCommand(rest, processIo());
+  if (command === 'credentials') return runCredentialsCommand(rest, processIo());
   if (command !== 'start') {
     process.stderr.write(`redoubt: unknown command '${command}'\n${USAGE}`);
     return 2;

@@ -7,3 +7,6 @@ export * from './sessions.js';
 export * from './login-limiter.js';
 export * from './setup-token.js';
 export * from './auth-service.js';
+export * from './audit-log.js';
+export * from './credential-vault.js';
+export * from './credential-editor.js';
