@@ -1,0 +1,88 @@
+/**
+ * The express app Redoubt serves: the admin API (Node-RED's routes plus Redoubt's) under
+ * `httpAdminRoot`, the editor's static files, the http-in endpoints under `httpNodeRoot`, and one
+ * error handler. No `X-Powered-By`, no CORS headers, security headers on every admin response.
+ */
+import express, { Router, type Express, type RequestHandler } from 'express';
+import { ConfigError } from '../errors/index.js';
+import type { Registry } from '../runtime/registry.js';
+import type { AdminDeps, Guards } from './admin/admin-deps.js';
+import { authRoutes } from './admin/auth-routes.js';
+import { flowsRoutes } from './admin/flows-routes.js';
+import { nodesRoutes } from './admin/nodes-routes.js';
+import { redoubtRoutes } from './admin/redoubt-routes.js';
+import { runtimeRoutes } from './admin/runtime-routes.js';
+import { settingsRoutes } from './admin/settings-routes.js';
+import { authenticate, refuseQueryTokens, requirePermission } from './http/authenticate.js';
+import { errorHandler, notFound } from './http/error-handler.js';
+import { readBody } from './http/read-body.js';
+import { securityHeaders } from './http/security-headers.js';
+import { staticFiles } from './http/static-files.js';
+
+export interface ServerAppOptions {
+  /** Node-RED's settings, normalised to start and end with '/'. */
+  httpAdminRoot: string;
+  httpNodeRoot: string;
+  /** Largest admin request body in bytes. */
+  apiMaxLength: number;
+  /** Deepest JSON nesting accepted; default 64. */
+  maxJsonDepth?: number;
+  /** Where the editor's files are; nothing is served when the folder does not exist. */
+  editorDir: string;
+}
+
+export interface ServerAppDeps extends AdminDeps {
+  registry: Pick<Registry, 'get'>;
+  logError: (err: unknown) => void;
+  /** The http-in endpoints' router (`RED.httpNode`). */
+  httpNode?: RequestHandler;
+  /** Routes contrib nodes add through `RED.httpAdmin`; guarded like the rest. */
+  httpAdmin?: Router;
+}
+
+/** '/', '/admin' or 'admin/' → '/', '/admin/'. */
+export function normaliseRoot(value: string, setting: string): string {
+  if (typeof value !== 'string' || /[?#\\\s]/.test(value)) throw new ConfigError(setting, `'${String(value)}' is not a URL path`);
+  const trimmed = value.replace(/^\/+|\/+$/g, '');
+  return trimmed ? `/${trimmed}/` : '/';
+}
+
+/**
+ * @example const app = createServerApp({ httpAdminRoot: '/', httpNodeRoot: '/', apiMaxLength: 5 << 20, editorDir }, deps);
+ */
+export function createServerApp(options: ServerAppOptions, deps: ServerAppDeps): Express {
+  const adminRoot = normaliseRoot(options.httpAdminRoot, 'httpAdminRoot');
+  const nodeRoot = normaliseRoot(options.httpNodeRoot, 'httpNodeRoot');
+  const maxDepth = options.maxJsonDepth ?? 64;
+  const bearer = authenticate(deps.auth);
+  const guards: Guards = {
+    signedIn: [bearer],
+    needs: (permission) => [bearer, requirePermission(deps.can, permission)],
+    json: readBody({ limitBytes: options.apiMaxLength, maxDepth }),
+    jsonOrForm: readBody({ limitBytes: options.apiMaxLength, maxDepth, allowForm: true }),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  const admin = Router();
+  admin.use(securityHeaders(), refuseQueryTokens());
+  admin.use(authRoutes(deps, guards));
+  admin.use(flowsRoutes(deps, guards, deps.registry));
+  admin.use(nodesRoutes(deps, guards));
+  admin.use(settingsRoutes(deps, guards));
+  admin.use(runtimeRoutes(deps, guards));
+  admin.use(redoubtRoutes(deps, guards));
+  admin.use(staticFiles({ root: options.editorDir }));
+
+  app.use(adminRoot, admin);
+  if (deps.httpNode) app.use(nodeRoot, deps.httpNode);
+  if (deps.httpAdmin) {
+    // Contrib nodes' admin routes: a valid token always, their own permission checks on top.
+    app.use(adminRoot, securityHeaders(), refuseQueryTokens(), bearer, deps.httpAdmin);
+  }
+  app.use(notFound());
+  app.use(errorHandler({ audit: deps.audit, logError: deps.logError }));
+  return app;
+}

@@ -1,0 +1,82 @@
+/**
+ * The HTTP server around the app: listens on `host:port` (loopback by default), sends websocket
+ * upgrades for `<httpAdminRoot>comms` to the comms server and others to the http-in websocket
+ * handler, and stops gracefully: no new connections, websockets closed, idle sockets dropped,
+ * busy ones given a moment to finish.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Express } from 'express';
+import type { AuditLog } from '../security/types.js';
+import type { Comms } from './comms/comms-server.js';
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  /** Path of the comms websocket, e.g. '/comms'. */
+  commsPath: string;
+  /** How long busy connections may run on at stop; default 5 s. */
+  closeTimeoutMs?: number;
+}
+
+export interface HttpServerDeps {
+  app: Express;
+  comms: Comms;
+  audit: Pick<AuditLog, 'record'>;
+  /** Websocket upgrades for other paths (websocket-in nodes); answer false when not handled. */
+  onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly port: number;
+  readonly host: string;
+  close(): Promise<void>;
+}
+
+/**
+ * @example const running = await listen({ host: '127.0.0.1', port: 0, commsPath: '/comms' }, { app, comms, audit });
+ */
+export async function listen(options: HttpServerOptions, deps: HttpServerDeps): Promise<RunningServer> {
+  const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, deps.app);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const [path, query] = (req.url ?? '').split('?');
+    if (path === options.commsPath) {
+      if (query && /(^|&)(access_token|token)=/.test(query)) {
+        deps.audit.record({ event: 'request.refused', address: req.socket.remoteAddress, details: { route: `WS ${path}`, status: 401, code: 'unauthorized' } });
+        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      deps.comms.handleUpgrade(req, socket, head);
+      return;
+    }
+    if (deps.onUpgrade?.(req, socket, head)) return;
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    port: address.port,
+    host: options.host,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await deps.comms.close();
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server.closeAllConnections(), options.closeTimeoutMs ?? 5000);
+        await closed;
+        clearTimeout(timer);
+      })();
+      return closing;
+    },
+  };
+}

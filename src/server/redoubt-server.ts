@@ -1,0 +1,151 @@
+/**
+ * Puts the server together around a running runtime: the runtime API services, the express app,
+ * the comms websocket fed by the engine's events, the http-in router, and the HTTP server. The
+ * security modules and storage come in as dependencies; `cli/start.ts` builds them.
+ */
+
+import { Router } from 'express';
+import type { Redoubt } from '../index.js';
+import { logEntryToDebug } from '../nodes/common/debug-control.js';
+import type { LogEntry } from '../runtime/types.js';
+import { can as canRole, type AuditLog, type AuthServiceWithUsers, type FlowHistory, type Permission, type Role } from '../security/index.js';
+import { createServerApp, normaliseRoot } from './app.js';
+import { createComms, type Comms, type CommsOptions } from './comms/comms-server.js';
+import { listen, type RunningServer } from './http-server.js';
+import { createHttpNodeRouter, type HttpNodeRouterOptions } from './http-node/index.js';
+import { createFlowsService, type FlowsService } from './services/flows-service.js';
+import { createNodesService } from './services/nodes-service.js';
+import { createRuntimeService } from './services/runtime-service.js';
+import type { Can, FlowsStorage } from './services/types.js';
+
+export interface RedoubtServerOptions {
+  host: string;
+  port: number;
+  httpAdminRoot: string;
+  httpNodeRoot: string;
+  /** Bytes. */
+  apiMaxLength: number;
+  maxJsonDepth?: number;
+  editorDir: string;
+  version: string;
+  debugMaxLength?: number;
+  comms?: CommsOptions;
+  /** Options of the http-in router besides root and body size (httpNodeAuth, cors, middleware...). */
+  httpNode?: Omit<HttpNodeRouterOptions, 'root' | 'maxBodySize'>;
+  /** Extra fields of `GET /settings`. */
+  settings?: Record<string, unknown>;
+}
+
+export interface RedoubtServerDeps {
+  runtime: Redoubt;
+  auth: AuthServiceWithUsers;
+  audit: AuditLog;
+  storage: FlowsStorage;
+  history?: FlowHistory;
+  log: (entry: LogEntry) => void;
+  warnings?: () => string[];
+}
+
+export interface RedoubtServer {
+  readonly port: number;
+  /** e.g. `http://127.0.0.1:1880/` (the admin root). */
+  readonly adminUrl: string;
+  readonly flows: FlowsService;
+  readonly comms: Comms;
+  readonly http: RunningServer;
+  /** Stops accepting, closes websockets and connections; the runtime is the caller's to stop. */
+  close(): Promise<void>;
+}
+
+const can: Can = (role: Role, permission: string) => canRole(role, permission as Permission);
+
+/**
+ * @example
+ * const server = await startRedoubtServer({ host: '127.0.0.1', port: 1880, httpAdminRoot: '/', httpNodeRoot: '/', apiMaxLength: 5 << 20, editorDir, version }, deps);
+ */
+export async function startRedoubtServer(options: RedoubtServerOptions, deps: RedoubtServerDeps): Promise<RedoubtServer> {
+  const { runtime, audit } = deps;
+  const adminRoot = normaliseRoot(options.httpAdminRoot, 'httpAdminRoot');
+  const nodeRoot = normaliseRoot(options.httpNodeRoot, 'httpNodeRoot');
+  const logError = (err: unknown) => deps.log({ level: 'error', msg: err instanceof Error ? (err.stack ?? err.message) : err });
+
+  const nodes = createNodesService({ registry: runtime.registry, deployedFlows: () => runtime.engine.getFlows().flows, audit, can, version: options.version });
+  const flows = createFlowsService({ engine: runtime.engine, storage: deps.storage, audit, can, history: deps.history, disabledTypes: () => nodes.disabledTypes() });
+  const runtimeApi = createRuntimeService({ engine: runtime.engine, contexts: runtime.contexts, audit, can, debugMaxLength: options.debugMaxLength });
+
+  const httpNode = createHttpNodeRouter({
+    ...options.httpNode,
+    root: nodeRoot,
+    maxBodySize: options.apiMaxLength,
+    log: (level, message) => deps.log({ level, msg: message }),
+  });
+  runtime.engine.services.http = httpNode.endpoints;
+  // Contrib nodes add admin routes here (`RED.httpAdmin.get(...)`); the app requires a token for them.
+  const httpAdmin = Router();
+  const red = runtime.red as { httpAdmin?: unknown; httpNode?: unknown };
+  red.httpAdmin = httpAdmin;
+  red.httpNode = httpNode.handler;
+
+  const comms = createComms(options.comms ?? {}, { auth: deps.auth, can, audit, log: (level, message) => deps.log({ level, msg: message }) });
+  const onPublish = (topic: string, data: unknown) => comms.publish(topic, data);
+  const onLog = (entry: LogEntry) => {
+    const data = logEntryToDebug(entry, options.debugMaxLength);
+    if (data) comms.publish('debug', data);
+  };
+  runtime.events.on('publish', onPublish);
+  runtime.events.on('log', onLog);
+
+  const app = createServerApp(
+    { httpAdminRoot: adminRoot, httpNodeRoot: nodeRoot, apiMaxLength: options.apiMaxLength, maxJsonDepth: options.maxJsonDepth, editorDir: options.editorDir },
+    {
+      auth: deps.auth,
+      can,
+      audit,
+      flows,
+      nodes,
+      runtime: runtimeApi,
+      registry: runtime.registry,
+      logError,
+      httpNode: httpNode.handler,
+      httpAdmin,
+      warnings: deps.warnings,
+      publicSettings: () => ({
+        httpNodeRoot: nodeRoot,
+        version: options.version,
+        context: { default: runtime.contexts.defaultStoreName(), stores: runtime.contexts.storeNames() },
+        libraries: [],
+        flowFilePretty: true,
+        externalModules: {},
+        flowEncryptionType: 'system',
+        functionExternalModules: false,
+        debugMaxLength: options.debugMaxLength ?? 1000,
+        editorTheme: { projects: { enabled: false }, tours: false },
+        ...options.settings,
+      }),
+    },
+  );
+
+  await flows.start().catch((err: unknown) => {
+    // A stored flow set the engine refuses does not stop the server: it waits for a good deploy.
+    deps.log({ level: 'error', msg: `the stored flows were not started: ${(err as Error).message}` });
+  });
+
+  const http = await listen(
+    { host: options.host, port: options.port, commsPath: `${adminRoot}comms` },
+    { app, comms, audit, onUpgrade: (req, socket, head) => httpNode.handleUpgrade(req, socket, head) },
+  );
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    port: http.port,
+    adminUrl: `http://${shownHost}:${http.port}${adminRoot}`,
+    flows,
+    comms,
+    http,
+    async close() {
+      runtime.events.off('publish', onPublish);
+      runtime.events.off('log', onLog);
+      await http.close();
+    },
+  };
+}
+

@@ -1,0 +1,234 @@
+/**
+ * The runtime API for flows: what the admin routes call once they have read the request. Each
+ * call checks the caller's permission; deploys are serialised, validated before anything is
+ * written, saved (flows and credentials) before the engine runs them, kept in the flow history and
+ * audited. A deploy that cannot be saved leaves the running flows and the files as they were.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConflictError, RedoubtError, ValidationError, type ValidationIssue } from '../../errors/index.js';
+import type { DeploymentType, Engine } from '../../runtime/engine/engine.js';
+import type { FlowConfigNode } from '../../runtime/types.js';
+import type { AuditLog, FlowHistory, FlowVersion } from '../../security/types.js';
+import { assertCan } from './access.js';
+import { extractCredentials, mergeCredentials } from './flow-credentials.js';
+import { addFlow, exportFlow, removeFlow, replaceFlow, summariseChanges, type FlowTab } from './flow-tabs.js';
+import type { Can, Caller, Credentials, FlowsStorage } from './types.js';
+
+export type FlowsEngine = Pick<Engine, 'setFlows' | 'getFlows' | 'validate' | 'startFlows' | 'stopFlows' | 'state'>;
+
+export interface FlowsServiceDeps {
+  engine: FlowsEngine;
+  storage: FlowsStorage;
+  audit: AuditLog;
+  can: Can;
+  history?: FlowHistory;
+  /** Node types of disabled node sets; a deploy that uses one is refused. */
+  disabledTypes?: () => ReadonlySet<string>;
+}
+
+export interface DeployRequest {
+  flows: unknown;
+  deploymentType?: DeploymentType;
+  /** v2: the rev the client started from; a different current rev is a conflict. */
+  rev?: string;
+}
+
+export interface FlowsService {
+  /** Loads the stored flows and credentials into the engine at start. */
+  start(): Promise<{ rev: string }>;
+  getFlows(caller: Caller): { flows: FlowConfigNode[]; rev: string };
+  setFlows(caller: Caller, request: DeployRequest): Promise<{ rev: string }>;
+  getFlow(caller: Caller, id: string): FlowTab;
+  addFlow(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }>;
+  updateFlow(caller: Caller, id: string, body: Record<string, unknown>): Promise<{ id: string }>;
+  deleteFlow(caller: Caller, id: string): Promise<void>;
+  getState(caller: Caller): { state: 'start' | 'stop' };
+  setState(caller: Caller, state: string): Promise<{ state: 'start' | 'stop' }>;
+  /** Stored credentials of a node, for `redactCredentials`; never sent as they are. */
+  credentialsOf(caller: Caller, id: string): Record<string, unknown> | undefined;
+  listVersions(caller: Caller, limit?: number): FlowVersion[];
+  getVersion(caller: Caller, version: number): { version: FlowVersion; flows: unknown[] };
+  diffVersions(caller: Caller, from: number, to: number): { added: string[]; removed: string[]; changed: string[] };
+  rollback(caller: Caller, version: number): Promise<{ rev: string; version: number }>;
+}
+
+const DEPLOYMENT_TYPES: readonly DeploymentType[] = ['full', 'flows', 'nodes', 'reload'];
+
+/**
+ * @example
+ * const flows = createFlowsService({ engine, storage, audit, can, history });
+ * await flows.start();
+ * await flows.setFlows(caller, { flows: body, deploymentType: 'full' });
+ */
+export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
+  const { engine, storage, audit, can, history } = deps;
+  let credentials: Credentials = {};
+  let lock: Promise<unknown> = Promise.resolve();
+
+  // One deploy at a time: each reads the flows the previous one left.
+  const serialise = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = lock.then(task);
+    lock = run.catch(() => undefined);
+    return run;
+  };
+
+  const validate = (flows: FlowConfigNode[]) => {
+    const issues: ValidationIssue[] = [...engine.validate(flows)];
+    const disabled = deps.disabledTypes?.();
+    if (disabled && disabled.size > 0) {
+      for (const node of flows) {
+        if (disabled.has(node.type)) issues.push({ code: 'type_disabled', nodeId: node.id, message: `node '${node.id}' uses type '${node.type}', whose node set is disabled` });
+      }
+    }
+    if (issues.length > 0) throw new ValidationError('Deploy refused', issues);
+  };
+
+  const deploy = async (caller: Caller, next: FlowConfigNode[], posted: Credentials, type: DeploymentType, extra: Record<string, unknown> = {}) => {
+    const before = engine.getFlows().flows;
+    try {
+      validate(next);
+    } catch (err) {
+      audit.record({ event: 'flows.deploy.refused', username: caller.username, address: caller.address, details: { deploymentType: type, issues: (err as ValidationError).issues?.length } });
+      throw err;
+    }
+    const nextCredentials = mergeCredentials(credentials, posted, next);
+    try {
+      await storage.save(next, nextCredentials);
+    } catch (err) {
+      throw new RedoubtError('flows_not_saved', 'The flows could not be saved; nothing was deployed', { cause: err });
+    }
+    try {
+      const result = await engine.setFlows(next, { deploymentType: type, credentials: nextCredentials });
+      credentials = nextCredentials;
+      const changes = summariseChanges(before, next);
+      const summary = `${changes.added.length} added, ${changes.changed.length} changed, ${changes.removed.length} removed (deployment type: ${type})`;
+      history?.add(next, { username: caller.username, summary, rev: result.rev });
+      audit.record({
+        event: 'flows.deploy',
+        username: caller.username,
+        address: caller.address,
+        details: { ...extra, deploymentType: type, rev: result.rev, added: changes.added.length, changed: changes.changed.length, removed: changes.removed.length },
+      });
+      return result;
+    } catch (err) {
+      // The engine refused after the save: put the files back so they match what runs.
+      await storage.save(before, credentials).catch((restoreErr: unknown) => {
+        throw new RedoubtError('flows_not_saved', 'The deploy failed and the previous flows could not be restored to disk', { cause: restoreErr });
+      });
+      throw err;
+    }
+  };
+
+  const asList = (input: unknown): FlowConfigNode[] => {
+    if (!Array.isArray(input)) throw new ValidationError('Deploy refused', [{ code: 'invalid_flows', message: 'flows must be an array of nodes' }]);
+    return input as FlowConfigNode[];
+  };
+
+  const requireVersion = (version: number) => {
+    if (!history) throw new RedoubtError('not_found', 'flow history is not kept');
+    const found = history.get(version);
+    if (!found) throw new RedoubtError('not_found', `version ${version} not found`);
+    return found;
+  };
+
+  return {
+    async start() {
+      const loaded = await storage.load();
+      credentials = loaded.credentials;
+      return engine.setFlows(loaded.flows, { deploymentType: 'full', credentials });
+    },
+    getFlows(caller) {
+      assertCan(can, caller, 'flows.read');
+      const { flows, rev } = engine.getFlows();
+      return { flows: extractCredentials(flows).flows, rev };
+    },
+    setFlows(caller, request) {
+      assertCan(can, caller, 'flows.write');
+      const type = request.deploymentType ?? 'full';
+      if (!DEPLOYMENT_TYPES.includes(type)) throw new RedoubtError('invalid_request', `unknown deployment type '${String(type)}'; use full, flows, nodes or reload`);
+      return serialise(async () => {
+        if (request.rev !== undefined && request.rev !== engine.getFlows().rev) {
+          throw new ConflictError('version_mismatch', 'The flows were changed since they were read (rev mismatch)');
+        }
+        if (type === 'reload') {
+          const loaded = await storage.load();
+          credentials = loaded.credentials;
+          const result = await engine.setFlows(loaded.flows, { deploymentType: 'reload', credentials });
+          audit.record({ event: 'flows.reload', username: caller.username, address: caller.address, details: { rev: result.rev } });
+          return result;
+        }
+        const { flows, posted } = extractCredentials(asList(request.flows));
+        return deploy(caller, flows, posted, type);
+      });
+    },
+    getFlow(caller, id) {
+      assertCan(can, caller, 'flows.read');
+      return exportFlow(extractCredentials(engine.getFlows().flows).flows, id);
+    },
+    addFlow(caller, body) {
+      assertCan(can, caller, 'flows.write');
+      return serialise(async () => {
+        const id = typeof body.id === 'string' && body.id ? body.id : randomBytes(8).toString('hex');
+        const { flows, posted } = extractCredentials(addFlow(engine.getFlows().flows, id, body));
+        await deploy(caller, flows, posted, 'flows');
+        return { id };
+      });
+    },
+    updateFlow(caller, id, body) {
+      assertCan(can, caller, 'flows.write');
+      return serialise(async () => {
+        const { flows, posted } = extractCredentials(replaceFlow(engine.getFlows().flows, id, body));
+        await deploy(caller, flows, posted, 'flows');
+        return { id };
+      });
+    },
+    deleteFlow(caller, id) {
+      assertCan(can, caller, 'flows.write');
+      return serialise(async () => {
+        await deploy(caller, removeFlow(engine.getFlows().flows, id), {}, 'flows');
+      });
+    },
+    getState(caller) {
+      assertCan(can, caller, 'flows.read');
+      return { state: engine.state() };
+    },
+    setState(caller, state) {
+      assertCan(can, caller, 'flows.write');
+      if (state !== 'start' && state !== 'stop') throw new RedoubtError('invalid_request', "state must be 'start' or 'stop'");
+      return serialise(async () => {
+        if (state === 'start') await engine.startFlows();
+        else await engine.stopFlows();
+        audit.record({ event: `flows.${state}`, username: caller.username, address: caller.address });
+        return { state: engine.state() };
+      });
+    },
+    credentialsOf(caller, id) {
+      assertCan(can, caller, 'flows.read');
+      return credentials[id];
+    },
+    listVersions(caller, limit) {
+      assertCan(can, caller, 'history.read');
+      return history?.list(limit) ?? [];
+    },
+    getVersion(caller, version) {
+      assertCan(can, caller, 'history.read');
+      const found = requireVersion(version);
+      return { version: found.version, flows: extractCredentials(found.flows as FlowConfigNode[]).flows };
+    },
+    diffVersions(caller, from, to) {
+      assertCan(can, caller, 'history.read');
+      requireVersion(from);
+      requireVersion(to);
+      return history!.diff(from, to);
+    },
+    rollback(caller, version) {
+      assertCan(can, caller, 'history.rollback');
+      return serialise(async () => {
+        const found = requireVersion(version);
+        const { flows } = extractCredentials(asList(found.flows));
+        const result = await deploy(caller, flows, {}, 'full', { rollbackTo: version });
+        return { rev: result.rev, version };
+      });
+    },
+  };
+}

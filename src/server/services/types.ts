@@ -1,0 +1,29 @@
+/**
+ * What the runtime API (the services behind the admin routes) needs from the rest of Redoubt,
+ * as narrow ports: who is calling, how to check a permission, where flows are stored. No HTTP here.
+ */
+import type { Role } from '../../security/types.js';
+import type { FlowConfigNode } from '../../runtime/types.js';
+
+/** The authenticated user a call is made for, and where from (for the audit log). */
+export interface Caller {
+  username: string;
+  role: Role;
+  address?: string;
+}
+
+/** `can(role, permission)` from `security/permissions.ts`. */
+export type Can = (role: Role, permission: string) => boolean;
+
+/** Decrypted credentials by node id. */
+export type Credentials = Record<string, Record<string, unknown>>;
+
+/** The flows file and the credentials file together. */
+export interface FlowsStorage {
+  load(): Promise<{ flows: FlowConfigNode[]; credentials: Credentials }>;
+  /**
+   * Writes both; when it throws, both files are as they were before the call (the implementation
+   * restores whichever it had already replaced).
+   */
+  save(flows: FlowConfigNode[], credentials: Credentials): Promise<void>;
+}
