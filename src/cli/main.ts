@@ -8,6 +8,7 @@ import { runAuditLogCommand } from './audit-log-command.js';
 import { runHistoryCommand } from './history-command.js';
 import { runCredentialsCommand } from './credentials-command.js';
 import { processIo } from './command-io.js';
+import { processUserIo, runUserCommand } from './user-command.js';
 
 const USAGE = `usage: redoubt <command> [options]
 
@@ -18,6 +19,7 @@ commands:
   audit-log verify|list|head          check or read the hash-chained audit log
   history list|show|diff|rollback     the deployed flow versions
   credentials rotate                  re-encrypt flows.cred under a new key
+  user add|passwd|remove|role|list    manage the users (redoubt user --help)
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -29,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'audit-log') return runAuditLogCommand(rest, processIo());
   if (command === 'history') return runHistoryCommand(rest, processIo());
   if (command === 'credentials') return runCredentialsCommand(rest, processIo());
+  if (command === 'user') return runUserCommand(rest, processUserIo());
   if (command !== 'start') {
     process.stderr.write(`redoubt: unknown command '${command}'\n${USAGE}`);
     return 2;
