@@ -9,7 +9,36 @@
  * objects (never for primitives).
  */
 
-type Seen = Map<object, unknown>;
+/**
+ * Objects already cloned (cycles, shared references). Most messages hold a handful of objects, so
+ * a linear scan of two small arrays beats allocating and hashing into a Map; a Map takes over
+ * past 32 entries.
+ */
+class Seen {
+  private keys: object[] = [];
+  private values: unknown[] = [];
+  private map: Map<object, unknown> | undefined;
+
+  get(key: object): unknown {
+    if (this.map) return this.map.get(key);
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.values[i];
+    return undefined;
+  }
+
+  set(key: object, value: unknown): void {
+    if (this.map) {
+      this.map.set(key, value);
+      return;
+    }
+    this.keys.push(key);
+    this.values.push(value);
+    if (this.keys.length > 32) {
+      this.map = new Map();
+      for (let i = 0; i < this.keys.length; i++) this.map.set(this.keys[i]!, this.values[i]);
+    }
+  }
+}
 
 const objectProto = Object.prototype;
 const getProto = Object.getPrototypeOf;
@@ -102,8 +131,8 @@ function cloneSpecial(src: object, proto: object, seen: Seen): unknown {
 export function cloneMessage<T>(msg: T): T {
   if (typeof msg !== 'object' || msg === null) return msg;
   const src = msg as unknown as Record<string, unknown>;
-  if (Array.isArray(src) || getProto(src) !== objectProto) return cloneValue(src, new Map()) as T;
-  const seen: Seen = new Map();
+  if (Array.isArray(src) || getProto(src) !== objectProto) return cloneValue(src, new Seen()) as T;
+  const seen = new Seen();
   const out: Record<string, unknown> = {};
   seen.set(src, out);
   const keys = Object.keys(src);
@@ -119,7 +148,7 @@ export function cloneMessage<T>(msg: T): T {
 /** Deep-clones any value with the same rules as `cloneMessage`, without the req/res exception. */
 export function cloneValueDeep<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
-  return cloneValue(value, new Map()) as T;
+  return cloneValue(value, new Seen()) as T;
 }
 
 function hex32(): string {
