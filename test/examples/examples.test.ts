@@ -39,7 +39,7 @@ const laneCount = Math.max(1, Number(process.env.EXAMPLES_LANES ?? 3) || 3);
 type Verdict = { name: string; verdict: 'pass' | 'fail' | 'skip'; detail?: string };
 
 function firstLines(lines: string[], max = 8): string {
-  const shown = lines.slice(0, max).map((l) => `    ${l.length > 400 ? l.slice(0, 400) + '...' : l}`);
+  const shown = lines.slice(0, max).map((l) => `    ${l.length > 900 ? l.slice(0, 900) + '...' : l}`);
   if (lines.length > max) shown.push(`    ... and ${lines.length - max} more`);
   return shown.join('\n');
 }
