@@ -12,7 +12,7 @@ import { createVault } from '../../security/credential-vault.js';
 import { ROLES, type Role } from '../../security/index.js';
 import { openDatabase } from '../../storage/database.js';
 import { startRedoubtServer, type RedoubtServer, type RedoubtServerOptions } from '../redoubt-server.js';
-import { createSecurityStack, type SecurityStack } from '../security-stack.js';
+import { createSecurityStack, type SecurityStack, type SecurityStackOptions } from '../security-stack.js';
 import { createFileFlowsStorage } from '../services/file-flows-storage.js';
 import type { FlowsStorage } from '../services/types.js';
 
@@ -56,19 +56,20 @@ export function rawRequest(port: number, method: string, path: string, headers: 
   });
 }
 
-export async function startTestServer(options: Partial<RedoubtServerOptions> & { storage?: (userDir: string) => FlowsStorage; withUsers?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: Partial<RedoubtServerOptions> & { storage?: (userDir: string) => FlowsStorage; withUsers?: boolean; security?: SecurityStackOptions } = {}): Promise<TestServer> {
+  const { storage: makeStorage, withUsers, security, ...serverOptions } = options;
   const userDir = await mkdtemp(join(tmpdir(), 'redoubt-server-'));
   const logs: string[] = [];
   const runtime = await createRedoubt({ userDir, log: (e) => void logs.push(String(e.msg)) });
-  const stack = createSecurityStack(openDatabase(':memory:'), {}, { clock: { now: Date.now } });
+  const stack = createSecurityStack(openDatabase(':memory:'), security ?? {}, { clock: { now: Date.now } });
   const vault = createVault({ userDir, env: { REDOUBT_CREDENTIAL_KEY: 'a test passphrase that is long' }, scryptCost: 2 ** 10 });
-  const storage = options.storage?.(userDir) ?? createFileFlowsStorage({ flowsPath: join(userDir, 'flows.json') }, { vault });
+  const storage = makeStorage?.(userDir) ?? createFileFlowsStorage({ flowsPath: join(userDir, 'flows.json') }, { vault });
   const server = await startRedoubtServer(
-    { host: '127.0.0.1', port: 0, httpAdminRoot: '/', httpNodeRoot: '/', apiMaxLength: 5 * 1024 * 1024, editorDir: join(userDir, 'editor'), version: '0.0.0-test', ...options },
+    { host: '127.0.0.1', port: 0, httpAdminRoot: '/', httpNodeRoot: '/', apiMaxLength: 5 * 1024 * 1024, editorDir: join(userDir, 'editor'), version: '0.0.0-test', ...serverOptions },
     { runtime, auth: stack.auth, audit: stack.audit, storage, history: stack.history, log: (e) => void logs.push(String(e.msg)) },
   );
   const tokens = {} as Record<Role, string>;
-  if (options.withUsers !== false) {
+  if (withUsers !== false) {
     for (const role of ROLES) {
       await stack.auth.createUser({ username: role, password: TEST_PASSWORD, role, by: 'test' });
       const result = await stack.auth.login({ username: role, password: TEST_PASSWORD, address: '127.0.0.1' });

@@ -1,0 +1,60 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedoubtError } from '../errors/index.js';
+import { createFileFlowsStorage } from './services/file-flows-storage.js';
+import { startTestServer } from './testing/test-server.js';
+
+describe('a deploy whose save fails', () => {
+  it('answers 500 flows_not_saved and leaves the running flows and the files as they were', async () => {
+    let failSaves = false;
+    const t = await startTestServer({
+      storage: (userDir) => {
+        const real = createFileFlowsStorage({ flowsPath: join(userDir, 'flows.json') }, { vault: { load: async () => ({}), save: async () => undefined } });
+        return {
+          load: real.load,
+          save: async (flows, creds) => {
+            if (failSaves) throw new Error('disk full');
+            return real.save(flows, creds);
+          },
+        };
+      },
+    });
+    try {
+      const first = [{ id: 't1', type: 'tab' }, { id: 'c1', type: 'comment', z: 't1', wires: [] }];
+      assert.equal((await t.call('POST', '/flows', { role: 'editor', body: first })).status, 204);
+      const fileBefore = await readFile(join(t.userDir, 'flows.json'), 'utf8');
+      const revBefore = t.runtime.engine.getFlows().rev;
+      failSaves = true;
+      const res = await t.call('POST', '/flows', { role: 'editor', body: [{ id: 't1', type: 'tab' }, { id: 'c2', type: 'comment', z: 't1', wires: [] }] });
+      assert.equal(res.status, 500);
+      assert.deepEqual(res.json(), { code: 'flows_not_saved', message: 'The request could not be completed' });
+      assert.doesNotMatch(res.text, /disk full/);
+      assert.equal(t.runtime.engine.getFlows().rev, revBefore);
+      assert.ok(t.runtime.engine.getNode('c1'));
+      assert.equal(t.runtime.engine.getNode('c2'), undefined);
+      assert.equal(await readFile(join(t.userDir, 'flows.json'), 'utf8'), fileBefore);
+      assert.equal(t.stack.history.list().length, 1, 'no history version for the failed deploy');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('puts the flows file back when the credentials cannot be written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redoubt-storage-'));
+    const path = join(dir, 'flows.json');
+    await writeFile(path, '[{"id":"old","type":"tab"}]');
+    const storage = createFileFlowsStorage({ flowsPath: path }, {
+      vault: {
+        load: async () => ({}),
+        save: async () => {
+          throw new RedoubtError('write_failed', 'vault refused');
+        },
+      },
+    });
+    await assert.rejects(storage.save([{ id: 'new', type: 'tab' }], { new: { a: 1 } }), /vault refused/);
+    assert.equal(await readFile(path, 'utf8'), '[{"id":"old","type":"tab"}]');
+  });
+});
