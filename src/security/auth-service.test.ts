@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { AuthError, ConflictError, NotFoundError, ValidationError } from '../errors/index.js';
+import { AuthError, ConfigError, ConflictError, NotFoundError, ValidationError } from '../errors/index.js';
 import { createSessionStore, createUserStore, openDatabase } from '../storage/index.js';
 import { createAuthService } from './auth-service.js';
 import { createLoginLimiter } from './login-limiter.js';
@@ -177,6 +177,44 @@ describe('createAuthService: login', () => {
     users.create({ username: 'admin', role: 'admin', passwordHash: imported, createdAt: 0, passwordChangedAt: 0 });
     await auth.login({ username: 'admin', password: 'wrong-password', address: '127.0.0.1' });
     assert.equal(users.get('admin')?.passwordHash, imported);
+  });
+});
+
+describe('createAuthService: load', () => {
+  it('answers logins beyond the concurrent limit with a short lock, without hashing', async () => {
+    const base = await withAnn();
+    const gates: (() => void)[] = [];
+    let verifies = 0;
+    const slow: PasswordHasher = {
+      hash: (p) => base.spy.hasher.hash(p),
+      async verify(password, hash) {
+        verifies += 1;
+        await new Promise<void>((release) => gates.push(release));
+        return base.spy.hasher.verify(password, hash);
+      },
+    };
+    const auth = createAuthService(
+      { users: base.users, sessions: base.sessions, hasher: slow, policy: createPasswordPolicy(), limiter: createLoginLimiter({}, { clock: base.clock }), audit: base.audit, clock: base.clock },
+      { maxConcurrentLogins: 2 },
+    );
+    const first = auth.login({ username: 'ann', password: ANN_PASSWORD, address: '10.0.0.1' });
+    const second = auth.login({ username: 'nobody', password: 'x', address: '10.0.0.2' });
+    while (gates.length < 2) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(await auth.login({ username: 'ann', password: ANN_PASSWORD, address: '10.0.0.3' }), { ok: false, reason: 'locked', retryAfterMs: 1000 });
+    assert.equal(verifies, 2);
+    for (const release of gates.splice(0)) release();
+    assert.equal((await first).ok, true);
+    assert.equal((await second).ok, false);
+    const third = auth.login({ username: 'ann', password: ANN_PASSWORD, address: '10.0.0.3' });
+    while (gates.length < 1) await new Promise((r) => setImmediate(r));
+    for (const release of gates.splice(0)) release();
+    assert.equal((await third).ok, true);
+  });
+
+  it('refuses a concurrency limit below 1, naming the setting', async () => {
+    const base = await setup();
+    const deps = { users: base.users, sessions: base.sessions, hasher: base.spy.hasher, policy: createPasswordPolicy(), limiter: createLoginLimiter({}, { clock: base.clock }), audit: base.audit, clock: base.clock };
+    assert.throws(() => createAuthService(deps, { maxConcurrentLogins: 0 }), (e: unknown) => e instanceof ConfigError && e.message.includes('security.login.maxConcurrent'));
   });
 });
 

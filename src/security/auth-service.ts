@@ -9,7 +9,7 @@
  * not, so its answers do not tell them apart either.
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
-import { AuthError, ConflictError, NotFoundError, ValidationError, type ValidationIssue } from '../errors/index.js';
+import { AuthError, ConfigError, ConflictError, NotFoundError, ValidationError, type ValidationIssue } from '../errors/index.js';
 import { isRole } from './permissions.js';
 import type {
   AuditLog,
@@ -37,6 +37,15 @@ export interface AuthServiceDeps {
   /** Needed only for `completeSetup`. */
   setupToken?: SetupToken;
   randomBytes?: (size: number) => Buffer;
+}
+
+export interface AuthServiceOptions {
+  /**
+   * Logins verified at once; more wait for nothing and are answered `locked` for a second. Each
+   * verification holds 32 MiB and tens of ms of CPU, so an unbounded queue would let a flood from
+   * many addresses (each under its own limit) exhaust memory. Default 16.
+   */
+  maxConcurrentLogins?: number;
 }
 
 /** A user as shown to admins: never the hash. */
@@ -92,8 +101,13 @@ function summarise(user: User): UserSummary {
  * const result = await auth.login({ username, password, address: req.ip });
  * if (!result.ok && result.reason === 'locked') retryAfter(result.retryAfterMs);
  */
-export function createAuthService(deps: AuthServiceDeps): AuthServiceWithUsers {
+export function createAuthService(deps: AuthServiceDeps, options: AuthServiceOptions = {}): AuthServiceWithUsers {
   const { users, sessions, hasher, policy, limiter, audit, clock } = deps;
+  const maxConcurrentLogins = options.maxConcurrentLogins ?? 16;
+  if (!Number.isInteger(maxConcurrentLogins) || maxConcurrentLogins < 1) {
+    throw new ConfigError('security.login.maxConcurrent', `must be an integer of at least 1, got ${String(maxConcurrentLogins)}`);
+  }
+  let verifying = 0;
   const randomBytes = deps.randomBytes ?? nodeRandomBytes;
   // Made once, at construction, so that the first unknown-user login costs the same as the others.
   const dummyHash = hasher.hash(randomBytes(24).toString('base64'));
@@ -139,9 +153,17 @@ export function createAuthService(deps: AuthServiceDeps): AuthServiceWithUsers {
       // Refused attempts are not audited one by one: an attacker hammering a lock would otherwise
       // grow the audit log without bound. The lock itself is audited when it starts.
       if (!gate.allowed) return { ok: false, reason: 'locked', retryAfterMs: gate.retryAfterMs };
+      // Decided before the user is looked up, so it says nothing about who exists.
+      if (verifying >= maxConcurrentLogins) return { ok: false, reason: 'locked', retryAfterMs: 1000 };
 
       const user = username ? users.get(username) : undefined;
-      const result = await hasher.verify(password, user ? user.passwordHash : await dummyHash);
+      let result: { ok: boolean; needsRehash: boolean };
+      verifying += 1;
+      try {
+        result = await hasher.verify(password, user ? user.passwordHash : await dummyHash);
+      } finally {
+        verifying -= 1;
+      }
       const ok = user !== undefined && !user.disabled && result.ok;
 
       if (!ok) {
