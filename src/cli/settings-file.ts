@@ -23,6 +23,22 @@ export const settingsSchema = z
     nodeMessageBufferMaxLength: z.number().int().min(0).default(0),
     nodeCloseTimeout: z.number().min(0.01).max(600).default(15),
     fileWorkingDirectory: z.string().optional(),
+    // The server. Loopback only unless the installation says otherwise.
+    port: z.number().int().min(0).max(65535).default(1880),
+    host: z.string().min(1).default('127.0.0.1'),
+    httpAdminRoot: z.string().regex(/^\/?[A-Za-z0-9._~\-/]*$/, 'must be a URL path such as "/" or "/admin"').default('/'),
+    httpNodeRoot: z.string().regex(/^\/?[A-Za-z0-9._~\-/]*$/, 'must be a URL path such as "/" or "/api"').default('/'),
+    apiMaxLength: z.union([z.number().int().min(1), z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, "must be a size such as '5mb' or a number of bytes")]).default('5mb'),
+    /** Hours a login lasts. */
+    sessionExpiryHours: z.number().min(0.1).max(24 * 90).default(168),
+    /** Minutes of inactivity that end a session. */
+    sessionIdleMinutes: z.number().min(1).max(60 * 24 * 30).default(480),
+    /** Consecutive failed logins of an account from one address that lock the pair. */
+    loginMaxFailures: z.number().int().min(1).max(1000).default(10),
+    loginLockoutMinutes: z.number().min(1).max(24 * 60).default(15),
+    /** Minimum password length for new passwords. */
+    passwordMinLength: z.number().int().min(8).max(1024).default(12),
+    flowFilePretty: z.boolean().default(true),
   })
   .strict();
 

@@ -1,63 +1,122 @@
 /**
- * `redoubt start`: loads the settings and flows of a user directory and runs them until SIGINT or
- * SIGTERM, then stops gracefully: flows closed, context flushed, nothing half-written.
+ * `redoubt start`: loads the settings of a user directory, runs its flows and serves the admin
+ * API, the comms websocket and the http-in endpoints on `host:port` (loopback by default) until
+ * SIGINT or SIGTERM; then stops gracefully: no new connections, websockets closed, flows closed,
+ * context flushed, database closed, run lock released. With no users yet it prints a one-time
+ * setup link for creating the first admin; there is no default password.
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRedoubt, type LogEntry } from '../index.js';
 import { installProcessGuard } from '../runtime/engine/node-scope.js';
-import { RedoubtError, ValidationError } from '../errors/index.js';
+import { RedoubtError } from '../errors/index.js';
+import { createVault } from '../security/credential-vault.js';
+import { openDatabase } from '../storage/database.js';
+import { acquireRunLock } from '../storage/run-lock.js';
+import { parseSize } from '../server/http/read-body.js';
+import { normaliseRoot } from '../server/app.js';
+import { startRedoubtServer } from '../server/redoubt-server.js';
+import { createSecurityStack } from '../server/security-stack.js';
+import { createFileFlowsStorage } from '../server/services/file-flows-storage.js';
 import { loadSettingsFile } from './settings-file.js';
 
 export interface StartOptions {
   userDir: string;
   configPath?: string;
+  /** Overrides the `port` setting (`--port`); 0 picks a free port. */
+  port?: number;
   /** Where log lines go; stderr by default. */
   write?: (line: string) => void;
+  /** Read for secrets such as `REDOUBT_CREDENTIAL_KEY`; default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Started {
+  /** The admin root's URL, e.g. `http://127.0.0.1:1880/`. */
+  readonly url: string;
+  readonly port: number;
   stop(): Promise<void>;
+}
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
 }
 
 export async function startRedoubt(options: StartOptions): Promise<Started> {
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const userDir = resolve(options.userDir);
   const settings = await loadSettingsFile(options.configPath ?? join(userDir, 'redoubt.yaml'));
-  const runtime = await createRedoubt({ userDir, settings, log: (entry) => write(formatLog(entry)) });
-  const guard = installProcessGuard([runtime.engine.scope], (err) => {
-    write(formatLog({ level: 'fatal', msg: err }));
-    process.exitCode = 1;
-    void stop().finally(() => process.exit(1));
-  });
-
-  const flowPath = join(userDir, settings.flowFile);
-  let flows: string;
+  const apiMaxLength = parseSize(settings.apiMaxLength, 'apiMaxLength');
+  const adminRoot = normaliseRoot(settings.httpAdminRoot, 'httpAdminRoot');
+  const lock = await acquireRunLock(userDir);
+  const cleanups: Array<() => Promise<void> | void> = [() => lock.release()];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+  let url = '';
+  let port = 0;
   try {
-    flows = await readFile(flowPath, 'utf8');
+    const log = (entry: LogEntry) => write(formatLog(entry));
+    const db = openDatabase(join(userDir, 'redoubt.db'));
+    cleanups.push(() => void db.close());
+    const runtime = await createRedoubt({ userDir, settings, log });
+    cleanups.push(() => runtime.stop());
+    const guard = installProcessGuard([runtime.engine.scope], (err) => {
+      write(formatLog({ level: 'fatal', msg: err }));
+      process.exitCode = 1;
+      void stop().finally(() => process.exit(1));
+    });
+    cleanups.push(() => guard.uninstall());
+    const clock = { now: Date.now };
+    const stack = createSecurityStack(
+      db,
+      {
+        sessions: { absoluteTtlMs: settings.sessionExpiryHours * 3_600_000, idleTimeoutMs: settings.sessionIdleMinutes * 60_000 },
+        login: { maxFailures: settings.loginMaxFailures, lockoutMs: settings.loginLockoutMinutes * 60_000 },
+        passwordMinLength: settings.passwordMinLength,
+      },
+      { clock },
+    );
+    const vault = createVault({ userDir, env: options.env ?? process.env });
+    const flowsPath = join(userDir, settings.flowFile);
+    const server = await startRedoubtServer(
+      {
+        host: settings.host,
+        port: options.port ?? settings.port,
+        httpAdminRoot: settings.httpAdminRoot,
+        httpNodeRoot: settings.httpNodeRoot,
+        apiMaxLength,
+        editorDir: join(REPO_ROOT, 'editor'),
+        version: await packageVersion(),
+        debugMaxLength: settings.debugMaxLength,
+      },
+      { runtime, auth: stack.auth, audit: stack.audit, storage: createFileFlowsStorage({ flowsPath, pretty: settings.flowFilePretty }, { vault }), history: stack.history, log },
+    );
+    cleanups.push(() => server.close());
+    url = server.adminUrl;
+    port = server.port;
+    write(formatLog({ level: 'info', msg: `Redoubt running flows from ${flowsPath}` }));
+    write(formatLog({ level: 'info', msg: `Serving the admin API at ${server.adminUrl}` }));
+    if (stack.users.count() === 0) {
+      const { token, expiresAt } = stack.setupToken.issue();
+      // The token goes to the console only; the fragment (#) keeps it out of server and proxy logs.
+      write(`\nNo users yet. Create the admin account within ${Math.round((expiresAt - clock.now()) / 60_000)} minutes, from this machine:\n  http://127.0.0.1:${server.port}${adminRoot}setup#${token}\n`);
+    }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    flows = '[]';
-    write(formatLog({ level: 'info', msg: `no flows file at ${flowPath}: starting with no flows` }));
+    await runCleanups();
+    throw err;
   }
-  try {
-    await runtime.setFlows(flows);
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    // A bad flows file does not stop the runtime: it says what is wrong and waits for a good deploy.
-    write(formatLog({ level: 'error', msg: `${flowPath}: ${err.message}` }));
-  }
-  write(formatLog({ level: 'info', msg: `Redoubt running flows from ${flowPath}` }));
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= (async () => {
-      await runtime.stop();
-      guard.uninstall();
-    })();
+    stopping ??= runCleanups();
     return stopping;
   };
-  return { stop };
+  return { url, port, stop };
 }
 
 export function formatLog(entry: LogEntry): string {
