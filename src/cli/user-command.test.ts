@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,6 +179,44 @@ describe('redoubt user (spawned)', () => {
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /user 'zed' not found/);
     assert.equal(readUsers(dir)[0]?.role, 'admin');
+  });
+});
+
+/** Drives the CLI through a pseudo-terminal (Python's pty; Node has none built in). */
+const PTY_DRIVER = `
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b''
+def until(marker):
+    global out
+    end = time.time() + 60
+    while marker not in out and time.time() < end:
+        try: out += os.read(fd, 1024)
+        except OSError: return
+for prompt in (b'Password: ', b'Repeat the password: '):
+    until(prompt)
+    os.write(fd, sys.stdin.buffer.readline().rstrip(b'\\n') + b'\\r')
+until(b'(editor)')
+sys.stdout.buffer.write(out)
+`;
+
+function hasPython(): boolean {
+  return spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
+}
+
+describe('redoubt user on a terminal', () => {
+  it('prompts twice and never echoes the password', { skip: !hasPython() && 'python3 with pty is not installed' }, () => {
+    const dir = tempUserDir();
+    const run = spawnSync('python3', ['-c', PTY_DRIVER, process.execPath, '--import', 'tsx', MAIN, 'user', 'add', 'ann', '--role', 'editor', '--user-dir', dir], {
+      input: `${GOOD}\n${GOOD}\n`,
+      encoding: 'utf8',
+    });
+    assert.match(run.stdout, /Password: /);
+    assert.match(run.stdout, /added ann \(editor\)/);
+    assert.ok(!run.stdout.includes(GOOD), 'the password was echoed');
+    assert.equal(readUsers(dir)[0]?.role, 'editor');
   });
 });
 

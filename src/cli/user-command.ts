@@ -59,7 +59,6 @@ async function readAllStdin(): Promise<string> {
 /** Reads one line from the terminal in raw mode, echoing nothing. */
 function promptHiddenOnTty(question: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(question);
   return new Promise((resolvePrompt, reject) => {
     let typed = '';
     const finish = (error?: Error) => {
@@ -78,7 +77,9 @@ function promptHiddenOnTty(question: string): Promise<string> {
         else typed += ch;
       }
     };
+    // Echo off before the prompt shows, so nothing typed after it can be echoed.
     stdin.setRawMode(true);
+    process.stderr.write(question);
     stdin.resume();
     stdin.on('data', onData);
   });
