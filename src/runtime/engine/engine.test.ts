@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
 import type { RedApi } from '../../compat/red-api.js';
 import type { Msg } from '../types.js';
+import { defineNode } from '../definition/index.js';
 
 /** Test node types, registered the way a contrib module does. */
 function testNodes(RED: RedApi) {
@@ -132,6 +133,31 @@ describe('message delivery', () => {
     assert.deepEqual(helper.runtime()!.engine.missingTypes(), ['no-such-type']);
     const warned = helper.log().args.some(([e]) => /missing node types: no-such-type/.test(String(e.msg)));
     assert.ok(warned);
+  });
+
+  it('holds what a node sends during start-up until the deploy has wired every node', async () => {
+    const early = defineNode({
+      type: 'early-sender', category: 'common', inputs: 0, outputs: 1, properties: {},
+      create(_config, node) {
+        setTimeout(() => node.send({ payload: 'early' }), 0);
+      },
+    });
+    const slow = defineNode({
+      type: 'slow-start', category: 'common', inputs: 1, outputs: 0, properties: {},
+      async create() {
+        await new Promise((r) => setTimeout(r, 80));
+      },
+    });
+    const got: Msg[] = [];
+    await helper.load((RED: RedApi) => {
+      const registry = helper.runtime()!.registry;
+      registry.define(early, 'test');
+      registry.define(slow, 'test');
+      void RED;
+    }, [tab, { id: 'e', type: 'early-sender', z: 't1', wires: [['h']] }, { id: 's', type: 'slow-start', z: 't1', wires: [] }, { id: 'h', type: 'helper', z: 't1', wires: [] }]);
+    helper.getNode('h')!.on('input', (m: Msg) => got.push(m));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(got.map((m) => m.payload), ['early']);
   });
 
   it('keeps the other nodes running when one fails to start', async () => {

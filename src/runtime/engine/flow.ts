@@ -158,9 +158,11 @@ export class Flow implements NodeHost {
   wire(): void {
     const def = this.subflowDef;
     const mapId = (id: string) => (this.kind === 'subflow' ? `${this.id}-${id}` : id);
+    const resolved = new Map<RuntimeNode, RuntimeNode[][]>();
     for (const node of this.nodes.values()) {
-      node.targets = node.wires.map((port) => port.map((id) => this.resolveTarget(id)).filter((n): n is RuntimeNode => n !== undefined));
+      resolved.set(node, node.wires.map((port) => port.map((id) => this.resolveTarget(id)).filter((n): n is RuntimeNode => n !== undefined)));
     }
+    for (const [node, targets] of resolved) node.targets = targets;
     if (def && this.instance) {
       const outputs = this.instance.targets;
       def.out.forEach((port, i) => {
@@ -187,6 +189,10 @@ export class Flow implements NodeHost {
       }
     }
     for (const child of this.subflows.values()) child.wire();
+    // Only now, with every output (subflow ports included) resolved, release deferred sends.
+    for (const node of this.nodes.values()) node.setTargets(node.targets);
+    this.inPort?.setTargets(this.inPort.targets);
+    this.statusPort?.setTargets(this.statusPort.targets);
   }
 
   private resolveTarget(id: string): RuntimeNode | undefined {

@@ -50,8 +50,14 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
   declare wires: string[][];
   declare credentials: Record<string, unknown>;
   declare readonly _flow: NodeHost;
-  /** Resolved wiring: per output, the live nodes it reaches. Set by the flow after all nodes exist. */
+  /**
+   * Resolved wiring: per output, the live nodes it reaches. Set by the flow once every node of
+   * the deploy exists; until then (`isWired` false) sends wait in `deferred` and go out in order
+   * when the wiring is set, so a node that sends during start-up (inject "once") loses nothing.
+   */
   declare targets: RuntimeNode[][];
+  declare isWired: boolean;
+  declare private deferred: SendArg[] | undefined;
   declare private inputHandlers: InputHandler[];
   declare private closeHandlers: CloseCallback[];
   declare private ctx: NodeContext | undefined;
@@ -80,6 +86,8 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
     t.credentials = init.credentials ?? {};
     t._flow = host;
     t.targets = [];
+    t.isWired = false;
+    t.deferred = undefined;
     t.inputHandlers = [];
     t.closeHandlers = [];
     t.ctx = undefined;
@@ -176,8 +184,21 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
     this.deliver(m);
   }
 
+  /** Sets the resolved wiring and sends what waited for it. */
+  setTargets(targets: RuntimeNode[][]): void {
+    this.targets = targets;
+    this.isWired = true;
+    const waiting = this.deferred;
+    this.deferred = undefined;
+    if (waiting) for (const arg of waiting) this.send(arg);
+  }
+
   send(arg: SendArg): void {
     if (arg === null || arg === undefined) return;
+    if (!this.isWired) {
+      (this.deferred ??= []).push(arg);
+      return;
+    }
     const targets = this.targets;
     if (!Array.isArray(arg)) {
       if (typeof arg !== 'object') {
