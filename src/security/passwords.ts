@@ -24,8 +24,12 @@ export interface PasswordHasherDeps {
 
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
-/** Node-RED's hashes use cost 8 to 10; anything far above is refused rather than run (CPU exhaustion). */
-const MAX_BCRYPT_ROUNDS = 16;
+/**
+ * Node-RED's hashes use cost 8 (`node-red admin hash-pw`). bcryptjs runs on the main thread, and
+ * each step doubles the time (cost 12 is about a third of a second), so higher costs are refused
+ * rather than let one stored hash stall the event loop.
+ */
+const MAX_BCRYPT_ROUNDS = 12;
 const MAX_LOG_N = 18;
 /** 128 * N * r bytes of memory per hash; 2^21 keeps one hash under 256 MiB. */
 const MAX_N_TIMES_R = 2 ** 21;
