@@ -1,6 +1,9 @@
 import type { NodeDefinition } from '../../runtime/definition/index.js';
 import { httpInNode } from './http-in.js';
+import { httpProxyNode } from './http-proxy.js';
+import { httpRequestNode } from './http-request.js';
 import { httpResponseNode } from './http-response.js';
+import { tlsConfigNode } from './tls-config.js';
 
 /** The network node types, in palette order. */
-export const networkNodes: NodeDefinition<any>[] = [httpInNode, httpResponseNode];
+export const networkNodes: NodeDefinition<any>[] = [httpInNode, httpResponseNode, httpRequestNode, tlsConfigNode, httpProxyNode];

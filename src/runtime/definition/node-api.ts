@@ -41,6 +41,8 @@ export interface RuntimeSettings {
   fileWorkingDirectory?: string;
   /** Node-RED's nodeMessageBufferMaxLength: max messages held by delay, join, sort... (0 = unlimited). */
   nodeMessageBufferMaxLength?: number;
+  /** Node-RED's httpRequestTimeout: ms an `http request` waits for the whole exchange (default 120000); msg.requestTimeout overrides. */
+  httpRequestTimeout?: number;
   /** Seconds to wait for a node's close handler before moving on (Node-RED: 15). */
   nodeCloseTimeout?: number;
   [key: string]: unknown;
