@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PermissionError } from '../../errors/index.js';
 import { code, defineNode, json, number, string, type NodeApi, type RuntimeSettings } from '../../runtime/definition/index.js';
 import type { Msg } from '../../runtime/types.js';
-import { createSandboxPool, type SandboxInput, type SandboxPool } from '../../security/sandbox/index.js';
+import { createSandboxPool, FunctionCodeError, type SandboxedFunction, type SandboxInput, type SandboxPool } from '../../security/sandbox/index.js';
 
 interface Lib {
   var: string;
@@ -58,14 +58,16 @@ export const functionNode = defineNode({
       check: (v) => (Array.isArray(v) && v.every((l) => l && typeof l.var === 'string' && typeof l.module === 'string') ? undefined : 'must be a list of { var, module }'),
     }),
   },
-  async create(config, node) {
+  create(config, node) {
     if (config.libs.length > 0 && node.runtime.settings.functionExternalModules !== true) {
       throw new PermissionError(
         `function node uses module${config.libs.length > 1 ? 's' : ''} ${config.libs.map((l) => `'${l.module}'`).join(', ')}, but external modules are disabled (set functionExternalModules: true in redoubt.yaml)`,
         { nodeId: node.id, property: 'libs' },
       );
     }
-    const fn = await sandboxPool(node).createFunction(
+    // Not awaited: as in Node-RED, the node exists at once and messages wait for On Start code
+    // (which may be async) to finish, instead of the whole deploy waiting for it.
+    const ready: Promise<SandboxedFunction> = sandboxPool(node).createFunction(
       {
         nodeId: node.id,
         name: config.name || undefined,
@@ -77,7 +79,7 @@ export const functionNode = defineNode({
       },
       {
         send: (output) => node.send(output),
-        error: (err, msg) => node.error(err, msg),
+        error: (err, msg) => node.error(asNodeRedError(err), msg),
         log: (level, message) => {
           if (level === 'warn') node.warn(message);
           else if (level === 'error') node.error(message);
@@ -90,11 +92,24 @@ export const functionNode = defineNode({
         getEnv: (name) => node.getEnv(name),
       },
     );
+    let failed: unknown;
+    ready.catch((err: unknown) => {
+      failed = err;
+      node.error(err instanceof Error ? err.message : String(err));
+      node.status({ fill: 'red', shape: 'dot', text: 'error' });
+    });
 
     let pending: SandboxInput[] = [];
-    const flush = () => {
+    const flush = async () => {
       const batch = pending;
       pending = [];
+      let fn: SandboxedFunction;
+      try {
+        fn = await ready;
+      } catch (err) {
+        for (const input of batch) input.done(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
       // Each input ends through its own send/done; the batch promise only reports the sandbox itself failing.
       fn.run(batch).catch((err: unknown) => {
         for (const input of batch) input.done(err instanceof Error ? err : new Error(String(err)));
@@ -102,12 +117,46 @@ export const functionNode = defineNode({
     };
     return {
       onInput(msg: Msg, send, done) {
-        if (pending.length === 0) queueMicrotask(flush);
-        pending.push({ msg, send: (output) => send(output), done: (err) => (err ? done(err) : done()) });
+        if (failed !== undefined) {
+          done(failed);
+          return;
+        }
+        if (pending.length === 0) queueMicrotask(() => void flush());
+        pending.push({ msg, send: (output) => send(output), done: (err) => (err ? done(nodeRedDoneError(err, msg)) : done()) });
       },
       async onClose() {
-        await fn.close();
+        const fn = await ready.catch(() => undefined);
+        await fn?.close();
       },
     };
   },
 });
+
+/**
+ * Node-RED's function node puts a thrown Error on `msg.error` and reports a string: the error's
+ * `toString()`, with "(line N, col M)" only for a ReferenceError. Catch nodes then see the string
+ * as `error.message` (and the Error as `msg._error`); a thrown string is reported as it is.
+ */
+function nodeRedDoneError(err: Error, msg: Msg): unknown {
+  if (!(err instanceof FunctionCodeError)) return err;
+  if (err.code !== 'function_error') return err.message;
+  const thrown = err.thrown;
+  if (thrown.name === undefined && thrown.stack === undefined) return thrown.message;
+  msg.error = toError(thrown);
+  return thrown.name === 'ReferenceError' ? err.message : `${thrown.name ?? 'Error'}: ${thrown.message}`;
+}
+
+/** `node.error(x, msg)` from user code: Node-RED passes x on as it is (a string stays a string). */
+function asNodeRedError(err: Error): unknown {
+  if (!(err instanceof FunctionCodeError)) return err;
+  const thrown = err.thrown;
+  if (thrown.name === undefined && thrown.stack === undefined) return thrown.message;
+  return err.code === 'function_error' ? toError(thrown) : err.message;
+}
+
+function toError(thrown: { name?: string; message: string; stack?: string }): Error {
+  const e = new Error(thrown.message);
+  if (thrown.name) e.name = thrown.name;
+  e.stack = thrown.stack;
+  return e;
+}
