@@ -22,6 +22,14 @@ export class RedoubtError extends Error {
     this.code = code;
     this.place = options.place ?? {};
   }
+
+  /**
+   * The message alone: catch nodes show `String(err)` as `msg.error.message`, and Node-RED's core
+   * nodes report such problems as plain strings, without an error class name in front.
+   */
+  override toString(): string {
+    return this.message;
+  }
 }
 
 /** One problem found while validating input; validators return all of them, never the first. */
