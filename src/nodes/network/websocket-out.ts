@@ -1,0 +1,63 @@
+/**
+ * `websocket out`: sends `msg.payload` (or, with `wholemsg`, the message as JSON without
+ * `_session`) to the connection named by `msg._session`, or to every connection when none is.
+ */
+import { configRef, defineNode } from '../../runtime/definition/index.js';
+import type { Msg } from '../../runtime/types.js';
+import { websocketEndpointOf } from './websocket-endpoint.js';
+import { followConnectionStatus } from './websocket-status.js';
+
+/** Node-RED's `ensureString`: strings as they are, Buffers as UTF-8, objects as JSON. */
+function ensureString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString();
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
+function frameOf(msg: Msg, wholemsg: boolean): string | Buffer | undefined {
+  if (wholemsg) {
+    const { _session, ...rest } = msg;
+    return JSON.stringify(rest);
+  }
+  if (!Object.prototype.hasOwnProperty.call(msg, 'payload')) return undefined;
+  return Buffer.isBuffer(msg.payload) ? msg.payload : ensureString(msg.payload);
+}
+
+export const websocketOutNode = defineNode({
+  type: 'websocket out',
+  category: 'network',
+  inputs: 1,
+  outputs: 0,
+  properties: {
+    server: configRef('websocket-listener', { label: 'Listen on' }),
+    client: configRef('websocket-client', { label: 'Connect to' }),
+  },
+  editor: { color: 'rgb(215, 215, 160)', icon: 'white-globe.svg', align: 'right' },
+  create(config, node) {
+    const configNode = node.runtime.getNode(config.client || config.server);
+    const endpoint = websocketEndpointOf(configNode);
+    if (!configNode || !endpoint) {
+      node.error('Missing server configuration');
+      return;
+    }
+    const unfollow = followConnectionStatus(node, configNode);
+    if (!endpoint.isServer && endpoint._inputNodes.length === 0) endpoint.startconn();
+    return {
+      onInput(msg, _send, done) {
+        const frame = frameOf(msg, endpoint.wholemsg);
+        // An empty frame is not sent, as in Node-RED.
+        if (frame !== undefined && frame.length > 0) {
+          const session = msg._session as { type?: string; id?: string } | undefined;
+          if (session?.type === 'websocket' && session.id) endpoint.reply(session.id, frame);
+          else endpoint.broadcast(frame);
+        }
+        done();
+      },
+      onClose() {
+        unfollow();
+        node.status({});
+      },
+    };
+  },
+});
