@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /** The `redoubt` command. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ commands:
   start     run the flows of a user directory
             --user-dir <dir>   default ~/.redoubt
             --config <file>    default <user-dir>/redoubt.yaml
+            --port <n>         overrides redoubt.yaml's port (default 1880)
   audit-log verify|list|head          check or read the hash-chained audit log
   history list|show|diff|rollback     the deployed flow versions
   credentials rotate                  re-encrypt flows.cred under a new key
@@ -38,16 +40,24 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values } = parseArgs({
     args: rest,
-    options: { 'user-dir': { type: 'string' }, config: { type: 'string' } },
+    options: { 'user-dir': { type: 'string' }, config: { type: 'string' }, port: { type: 'string' } },
     strict: true,
   });
   const userDir = values['user-dir'] ?? join(homedir(), '.redoubt');
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      process.stderr.write(`redoubt: --port must be a whole number from 0 to 65535, got '${values.port}'\n`);
+      return 2;
+    }
+  }
   // Listen before starting: a signal during start-up still stops gracefully.
   const signalled = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-  const started = await startRedoubt({ userDir, configPath: values.config });
+  const started = await startRedoubt({ userDir, configPath: values.config, port });
   await signalled;
   await started.stop();
   return 0;
