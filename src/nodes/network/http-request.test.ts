@@ -258,6 +258,21 @@ describe('http request', () => {
     assert.equal(passed, 'not sent');
   });
 
+  it('reuses one connection for successive requests with persist', async () => {
+    await helper.load([], [
+      tab,
+      { id: 'req', type: 'http request', z: 'f', persist: true, url: `${server.url}/text`, wires: [['out']] },
+      { id: 'out', type: 'helper', z: 'f', wires: [] },
+    ]);
+    const before = server.connections();
+    for (let i = 0; i < 3; i++) {
+      const out = new Promise<any>((resolve) => helper.getNode('out')!.once('input', resolve));
+      helper.getNode('req')!.receive({});
+      assert.equal((await out).payload, 'hello');
+    }
+    assert.equal(server.connections() - before, 1);
+  });
+
   it('passes non-2xx answers on as normal messages', async () => {
     const msg = await (await request({ url: `${server.url}/status?code=503&body=down` })).out;
     assert.equal(msg.statusCode, 503);
@@ -335,6 +350,42 @@ describe('http request over TLS', () => {
   it('reports an unreadable certificate file as a tls-config error', async () => {
     await request({ url: `${tls.url}/x`, tls: 'tls' }, {}, { extra: [tlsNode({ cert: '/nonexistent/cert.pem', key: '/nonexistent/key.pem' })] });
     assert.ok(helper.log().args.some(([e]) => e.id === 'tls' && e.level === 20 && /ENOENT/.test(String(e.msg))));
+  });
+
+  it('reads the CA from an environment variable with certType env', async () => {
+    process.env.REDOUBT_TEST_CA = cert.cert;
+    try {
+      const msg = await (await request({ ret: 'obj', url: `${tls.url}/env`, tls: 'tls' }, {}, { extra: [tlsNode({ certType: 'env', caEnv: 'REDOUBT_TEST_CA', verifyservercert: true })] })).out;
+      assert.equal(msg.payload.path, '/env');
+    } finally {
+      delete process.env.REDOUBT_TEST_CA;
+    }
+  });
+
+  it('presents a client certificate from a pfx bundle with its passphrase', async () => {
+    const https = await import('node:https');
+    const mutual = https.createServer({ cert: cert.cert, key: cert.key, ca: cert.cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+      res.end(String(peer.subject?.CN));
+    });
+    await new Promise<void>((r) => mutual.listen(0, '127.0.0.1', () => r()));
+    const url = `https://127.0.0.1:${(mutual.address() as { port: number }).port}/`;
+    try {
+      await helper.load([], [
+        tab,
+        tlsNode({ certType: 'pfx', p12: cert.p12Path, verifyservercert: false }),
+        { id: 'req', type: 'http request', z: 'f', url, tls: 'tls', wires: [['out']] },
+        { id: 'out', type: 'helper', z: 'f', wires: [] },
+      ], { tls: { passphrase: 'p12pass' } });
+      const out = new Promise<any>((resolve) => helper.getNode('out')!.once('input', resolve));
+      helper.getNode('req')!.receive({});
+      assert.equal((await out).payload, 'localhost');
+      const refused = await request({ url, tls: 'tls' }, {}, { extra: [tlsNode({ verifyservercert: false })] });
+      assert.ok(await refused.caught);
+    } finally {
+      mutual.closeAllConnections();
+      await new Promise((r) => mutual.close(r));
+    }
   });
 
   it('refuses a certificate without its key', async () => {

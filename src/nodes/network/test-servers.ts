@@ -53,8 +53,9 @@ function digestOk(header: string | undefined, method: string): boolean {
   return f.username === 'dave' && f.nonce === 'n0nce' && f.response === md5(`${ha1}:${f.nonce}:${f.nc}:${f.cnonce}:${f.qop}:${ha2}`);
 }
 
-export async function startTestServer(): Promise<Running & { hits: Map<string, number> }> {
+export async function startTestServer(): Promise<Running & { hits: Map<string, number>; connections(): number }> {
   const hits = new Map<string, number>();
+  let connections = 0;
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
@@ -114,12 +115,15 @@ export async function startTestServer(): Promise<Running & { hits: Map<string, n
     }
   };
   const server = http.createServer((req, res) => void handler(req, res));
+  server.on('connection', () => connections++);
   const port = await listen(server);
-  return { url: `http://127.0.0.1:${port}`, hits, close: closer(server) };
+  return { url: `http://127.0.0.1:${port}`, hits, connections: () => connections, close: closer(server) };
 }
 
 export interface Certificate {
   dir: string;
+  /** The key and certificate as a PKCS#12 bundle, protected by the passphrase 'p12pass'. */
+  p12Path: string;
   certPath: string;
   keyPath: string;
   cert: string;
@@ -136,8 +140,10 @@ export function makeCertificate(): Certificate {
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1',
     '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
   ], { stdio: 'ignore' });
+  const p12Path = join(dir, 'bundle.p12');
+  execFileSync('openssl', ['pkcs12', '-export', '-in', certPath, '-inkey', keyPath, '-out', p12Path, '-passout', 'pass:p12pass'], { stdio: 'ignore' });
   return {
-    dir, certPath, keyPath,
+    dir, certPath, keyPath, p12Path,
     cert: readFileSync(certPath, 'utf8'),
     key: readFileSync(keyPath, 'utf8'),
     remove: () => rmSync(dir, { recursive: true, force: true }),

@@ -67,6 +67,21 @@ describe('http-node router', () => {
     assert.equal(await (await fetch(`${url}/dup`)).text(), 'second');
   });
 
+  it('serves routes contrib nodes add to the app (RED.httpNode) after the endpoints, behind the same guards', async () => {
+    const { url, router } = await serve({ root: '/n', auth: { user: 'flow', pass: HASH } });
+    router.app.get('/contrib', (_req, res) => res.send('contrib'));
+    ok(router, '/thing');
+    assert.equal((await fetch(`${url}/n/contrib`)).status, 401);
+    const res = await fetch(`${url}/n/contrib`, { headers: { authorization: basic('flow', 's3cret-pass') } });
+    assert.equal(await res.text(), 'contrib');
+    router.app.get('/explode', () => {
+      throw new Error('contrib internals');
+    });
+    const boom = await fetch(`${url}/n/explode`, { headers: { authorization: basic('flow', 's3cret-pass') } });
+    assert.equal(boom.status, 500);
+    assert.doesNotMatch(await boom.text(), /contrib internals/);
+  });
+
   it('refuses an invalid route path with invalid_route', async () => {
     const { router } = await serve();
     assert.throws(() => router.endpoints.route('get', '/a/:', () => undefined), (err: any) => err.code === 'invalid_route');

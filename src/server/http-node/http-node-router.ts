@@ -52,6 +52,11 @@ export interface HttpNodeRouterOptions {
 
 export interface HttpNodeRouter {
   readonly endpoints: HttpEndpoints;
+  /**
+   * The Express app behind the root, for contrib nodes as `RED.httpNode`: routes they add answer
+   * after the http-in endpoints, behind the same allow-list, authentication and middleware.
+   */
+  readonly app: express.Express;
   /** Mount on the server's app (or call with `next`): serves requests under the root, passes the rest on. */
   readonly handler: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
   /** Takes an upgrade for a websocket listener's path; false when no listener holds it. */
@@ -144,7 +149,11 @@ export function createHttpNodeRouter(options: HttpNodeRouterOptions = {}): HttpN
     };
     step();
   });
-  inner.use(function httpNodeError(err: unknown, _req: Request, res: Response, _next: NextFunction) {
+  const handler = express();
+  handler.disable('x-powered-by');
+  handler.use(root, inner);
+  // On the outer app, so that it stays behind the routes contrib nodes add to `inner` later.
+  handler.use(function httpNodeError(err: unknown, _req: Request, res: Response, _next: NextFunction) {
     const status = statusOf(err);
     if (status === 500) log('error', `http-in request failed: ${err instanceof Error ? err.message : String(err)}`);
     if (res.headersSent) return void res.end();
@@ -152,10 +161,6 @@ export function createHttpNodeRouter(options: HttpNodeRouterOptions = {}): HttpN
     if (status === 413) res.setHeader('Connection', 'close');
     res.sendStatus(status);
   });
-
-  const handler = express();
-  handler.disable('x-powered-by');
-  handler.use(root, inner);
 
   const cookies: RequestHandler = (req, _res, next) => {
     (req as unknown as HttpNodeRequest).cookies = parseCookieHeader(req.headers.cookie);
@@ -231,6 +236,7 @@ export function createHttpNodeRouter(options: HttpNodeRouterOptions = {}): HttpN
 
   return {
     endpoints,
+    app: inner,
     handler: (req, res, next) => handler(req as Request, res as Response, next),
     handleUpgrade(req, socket, head) {
       let pathname: string;
