@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { PermissionError } from '../../errors/index.js';
 import { code, defineNode, json, number, string, type NodeApi, type RuntimeSettings } from '../../runtime/definition/index.js';
 import type { Msg } from '../../runtime/types.js';
-import { createSandboxPool, FunctionCodeError, type SandboxedFunction, type SandboxInput, type SandboxPool } from '../../security/sandbox/index.js';
+import { FunctionCodeError } from '../../security/sandbox/errors.js';
+import type { SandboxedFunction, SandboxInput, SandboxPool } from '../../security/sandbox/index.js';
 
 interface Lib {
   var: string;
@@ -19,24 +20,31 @@ interface Lib {
 
 const POOL = 'function-sandbox';
 
-function sandboxPool(node: NodeApi): SandboxPool {
+/**
+ * The runtime's one sandbox pool, created at the first function node. isolated-vm is imported
+ * then, not at start-up, so flows without function nodes do not load it.
+ */
+function sandboxPool(node: NodeApi): Promise<SandboxPool> {
   const settings: RuntimeSettings = node.runtime.settings;
   const userDir = node.runtime.userDir;
-  return node.runtime.facility(POOL, () => {
-    const pool = createSandboxPool({
-      memoryMb: settings.functionMemoryMb ?? 64,
-      timeoutMs: settings.functionTimeoutMs ?? 1000,
-      externalModules: {
-        enabled: settings.functionExternalModules === true,
-        allow: Array.isArray(settings.functionExternalModulesAllow) ? (settings.functionExternalModulesAllow as string[]) : undefined,
-        // Modules come from the user directory's node_modules, as Node-RED installs them there.
-        load: (name) => createRequire(join(userDir, 'package.json'))(name),
-      },
-      log: (level, message) => node.runtime.publish('notification/function-sandbox', { level, message }),
-    });
-    // The engine closes facilities on stop; the pool's close is `dispose`.
-    return Object.assign(pool, { close: () => pool.dispose() });
+  const holder = node.runtime.facility(POOL, () => {
+    const pool = import('../../security/sandbox/index.js').then(({ createSandboxPool }) =>
+      createSandboxPool({
+        memoryMb: settings.functionMemoryMb ?? 64,
+        timeoutMs: settings.functionTimeoutMs ?? 1000,
+        externalModules: {
+          enabled: settings.functionExternalModules === true,
+          allow: Array.isArray(settings.functionExternalModulesAllow) ? (settings.functionExternalModulesAllow as string[]) : undefined,
+          // Modules come from the user directory's node_modules, as Node-RED installs them there.
+          load: (name) => createRequire(join(userDir, 'package.json'))(name),
+        },
+        log: (level, message) => node.runtime.publish('notification/function-sandbox', { level, message }),
+      }),
+    );
+    // The engine closes facilities when it stops.
+    return { pool, close: async () => (await pool).dispose() };
   });
+  return holder.pool;
 }
 
 export const functionNode = defineNode({
@@ -67,7 +75,7 @@ export const functionNode = defineNode({
     }
     // Not awaited: as in Node-RED, the node exists at once and messages wait for On Start code
     // (which may be async) to finish, instead of the whole deploy waiting for it.
-    const ready: Promise<SandboxedFunction> = sandboxPool(node).createFunction(
+    const ready: Promise<SandboxedFunction> = sandboxPool(node).then((pool) => pool.createFunction(
       {
         nodeId: node.id,
         name: config.name || undefined,
@@ -91,7 +99,7 @@ export const functionNode = defineNode({
         context: node.context(),
         getEnv: (name) => node.getEnv(name),
       },
-    );
+    ));
     let failed: unknown;
     ready.catch((err: unknown) => {
       failed = err;

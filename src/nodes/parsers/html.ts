@@ -2,7 +2,10 @@
  * html: picks elements out of an HTML document with a CSS selector (cheerio) and returns their
  * inner HTML, text, attributes, or attributes plus inner HTML, in one array or one message each.
  */
-import { load, type CheerioAPI } from 'cheerio';
+import type { CheerioAPI } from 'cheerio';
+import { lazyRequire } from '../../runtime/lazy-require.js';
+
+const cheerio = lazyRequire<typeof import('cheerio')>('cheerio');
 import { defineNode } from '../../runtime/definition/index.js';
 import { select, string } from '../../runtime/definition/property-kinds.js';
 import { cloneMessage, compileMessagePath } from '../../runtime/properties/index.js';
@@ -19,7 +22,7 @@ function extract($: CheerioAPI, el: ElementLike, ret: Extract, chr: string): unk
   switch (ret) {
     case 'html':
       // Re-serialised as a fragment in XML mode, as Node-RED does (self-closing tags, escaped text).
-      return load((wrapped.html() ?? '').trim(), null, false).xml();
+      return cheerio().load((wrapped.html() ?? '').trim(), null, false).xml();
     case 'text':
       return wrapped.text();
     case 'attr':
@@ -60,7 +63,7 @@ export const htmlNode = defineNode({
         // A configured selector wins over msg.select.
         const selector = config.tag || (Object.hasOwn(msg, 'select') ? msg.select : undefined);
         try {
-          const $ = load(value as string | Buffer);
+          const $ = cheerio().load(value as string | Buffer);
           const elements = selector === undefined || selector === '' ? [] : $(selector as string).toArray();
           if (config.as === 'multi') {
             const outgoing: Msg[] = [];

@@ -3,7 +3,10 @@
  * validates against `msg.schema` (JSON Schema, drafts 06/07 through ajv) as Node-RED 4 does.
  */
 import { createRequire } from 'node:module';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
+import { lazyRequire } from '../../runtime/lazy-require.js';
+
+const ajvModule = lazyRequire<typeof import('ajv')>('ajv');
 import { RedoubtError } from '../../errors/index.js';
 import { defineNode } from '../../runtime/definition/index.js';
 import { boolean, select, string } from '../../runtime/definition/property-kinds.js';
@@ -32,8 +35,15 @@ export const jsonNode = defineNode({
     const indent = config.pretty ? 4 : 0;
     const action = config.action;
     // One validator per node (Node-RED shares one per process): compiled schemas stay with the node.
-    const ajv = new Ajv({ allErrors: true });
-    ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as object);
+    // Built at the first msg.schema only: most json nodes never validate.
+    let ajvInstance: Ajv | undefined;
+    const validator = (): Ajv => {
+      if (!ajvInstance) {
+        ajvInstance = new (ajvModule().Ajv)({ allErrors: true });
+        ajvInstance.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as object);
+      }
+      return ajvInstance;
+    };
     let lastSchema: string | undefined;
     let compiled: ValidateFunction | undefined;
 
@@ -44,7 +54,7 @@ export const jsonNode = defineNode({
           const key = JSON.stringify(msg.schema);
           if (key !== lastSchema || !compiled) {
             try {
-              compiled = ajv.compile(msg.schema as object);
+              compiled = validator().compile(msg.schema as object);
               lastSchema = key;
             } catch (err) {
               compiled = undefined;
@@ -63,7 +73,7 @@ export const jsonNode = defineNode({
             return true;
           }
           msg.schemaError = validate.errors;
-          done(schemaError(validate, ajv));
+          done(schemaError(validate, validator()));
           return false;
         };
         const value = path.get(msg);

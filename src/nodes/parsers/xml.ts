@@ -2,7 +2,10 @@
  * xml: converts between an XML string and its JavaScript object with xml2js, as Node-RED does.
  * `msg.options` passes xml2js options through (parser options one way, builder options the other).
  */
-import xml2js from 'xml2js';
+import type xml2jsTypes from 'xml2js';
+import { lazyRequire } from '../../runtime/lazy-require.js';
+
+const xml2js = lazyRequire<typeof xml2jsTypes>('xml2js');
 import { defineNode } from '../../runtime/definition/index.js';
 import { string } from '../../runtime/definition/property-kinds.js';
 import { compileMessagePath } from '../../runtime/properties/index.js';
@@ -34,7 +37,7 @@ export const xmlNode = defineNode({
           try {
             // Without msg.options Node-RED builds compact XML; with them, xml2js's defaults apply.
             const options = given ? { ...given, async: false } : { renderOpts: { pretty: false }, async: false };
-            const builder = new xml2js.Builder(options as xml2js.BuilderOptions);
+            const builder = new (xml2js().Builder)(options as xml2jsTypes.BuilderOptions);
             path.set(msg, builder.buildObject(value));
           } catch (err) {
             done(err);
@@ -48,7 +51,7 @@ export const xmlNode = defineNode({
           const options: Record<string, unknown> = { ...(given ?? {}), async: true };
           options.attrkey = config.attr || options.attrkey || '$';
           options.charkey = config.chr || options.charkey || '_';
-          xml2js.parseString(value, options as xml2js.ParserOptions, (err: Error | null, result: unknown) => {
+          xml2js().parseString(value, options as xml2jsTypes.ParserOptions, (err: Error | null, result: unknown) => {
             if (err) {
               done(err);
               return;

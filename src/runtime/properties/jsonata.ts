@@ -6,7 +6,10 @@
  * context keys and env names are resolved by the context scopes and `node.getEnv`, exactly where
  * Node-RED resolves them. `$moment` is not provided: it would need the moment-timezone package.
  */
-import jsonata from 'jsonata';
+import type jsonataModule from 'jsonata';
+import { lazyRequire } from '../lazy-require.js';
+
+const loadJsonata = lazyRequire<typeof jsonataModule>('jsonata');
 import { RedoubtError } from '../../errors/index.js';
 import type { ContextScope, Msg, PropertyHost } from '../types.js';
 import { cloneValueDeep } from './msg-clone.js';
@@ -14,7 +17,7 @@ import { cloneValueDeep } from './msg-clone.js';
 /** A compiled expression bound to the node it was prepared for. */
 export interface PreparedJSONata {
   readonly source: string;
-  readonly expression: jsonata.Expression;
+  readonly expression: jsonataModule.Expression;
   /** True when the expression names `msg` itself, so it is evaluated against `{ msg }`. */
   readonly isLegacyMode: boolean;
   readonly node: PropertyHost | undefined;
@@ -59,9 +62,9 @@ function readContext(node: PropertyHost | undefined, scope: ScopeName, key: unkn
  * @throws JSONataSyntaxError (code `invalid_jsonata`) when the expression does not compile
  */
 export function prepareJSONataExpression(source: string, node: PropertyHost | undefined): PreparedJSONata {
-  let expression: jsonata.Expression;
+  let expression: jsonataModule.Expression;
   try {
-    expression = jsonata(source);
+    expression = loadJsonata()(source);
   } catch (err) {
     const e = err as { message?: string; position?: number; token?: string };
     throw new JSONataSyntaxError(
