@@ -4,7 +4,7 @@
  * `$N` the count, then an optional fix-up expression runs on the result.
  */
 import type { DoneFn, NodeApi, SendFn } from '../../runtime/definition/index.js';
-import { evaluateJSONataExpression, evaluateNodeProperty, type PreparedJSONata } from '../../runtime/properties/index.js';
+import { evaluateJSONataExpression, evaluateNodeProperty, withBindings, type PreparedJSONata } from '../../runtime/properties/index.js';
 import type { Msg } from '../../runtime/types.js';
 import { messageBufferLimit, type PendingMessage } from './message-buffer.js';
 
@@ -58,17 +58,12 @@ export function createReducer(opts: ReducerOptions, node: NodeApi): { onInput: (
       return 0;
     });
     let accumulator = await initialValue();
-    const { expression } = opts.reduce;
     for (const item of ordered) {
-      expression.assign('I', partsOf(item.msg).index);
-      expression.assign('N', seq.count);
-      expression.assign('A', accumulator);
-      accumulator = await evaluateJSONataExpression(opts.reduce, item.msg);
+      const vars = { I: partsOf(item.msg).index, N: seq.count, A: accumulator };
+      accumulator = await evaluateJSONataExpression(withBindings(opts.reduce, vars), item.msg);
     }
     if (opts.fixup) {
-      opts.fixup.expression.assign('N', seq.count);
-      opts.fixup.expression.assign('A', accumulator);
-      accumulator = await evaluateJSONataExpression(opts.fixup, {});
+      accumulator = await evaluateJSONataExpression(withBindings(opts.fixup, { N: seq.count, A: accumulator }), {});
     }
     // The message evaluated last carries the result, with its other properties (and parts).
     const last = ordered[ordered.length - 1]!;

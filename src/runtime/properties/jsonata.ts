@@ -21,6 +21,8 @@ export interface PreparedJSONata {
   /** True when the expression names `msg` itself, so it is evaluated against `{ msg }`. */
   readonly isLegacyMode: boolean;
   readonly node: PropertyHost | undefined;
+  /** Node-RED's node-bound functions ($flowContext, $globalContext, $env), given at each evaluation. */
+  readonly bindings: Record<string, unknown>;
 }
 
 /** Refusal of a JSONata expression that does not compile, with jsonata's position and token. */
@@ -62,6 +64,33 @@ function readContext(node: PropertyHost | undefined, scope: ScopeName, key: unkn
  * @throws JSONataSyntaxError (code `invalid_jsonata`) when the expression does not compile
  */
 export function prepareJSONataExpression(source: string, node: PropertyHost | undefined): PreparedJSONata {
+  const expression = parseShared(source, node);
+  // Node-RED's functions reach the node through per-evaluation bindings, so one parsed
+  // expression serves every node that uses the same source.
+  const bindings: Record<string, unknown> = {
+    flowContext: (key: unknown, store: unknown) => readContext(node, 'flow', key, store),
+    globalContext: (key: unknown, store: unknown) => readContext(node, 'global', key, store),
+    env: (name: unknown) => {
+      const value = node ? node.getEnv(String(name)) : undefined;
+      return value === undefined ? '' : value;
+    },
+  };
+  return { source, expression, bindings, isLegacyMode: LEGACY_MSG.test(source), node };
+}
+
+/**
+ * Parsed expressions by source. Parsing dominates the deploy of flows with many JSONata
+ * properties (a 10,000-node flow repeats the same few expressions hundreds of times, and deploy
+ * validation and node creation both compile them). An expression is immutable once parsed (node
+ * functions are bindings, not assignments), so sharing it is safe; the map is a bounded memo of a
+ * pure function, the one module-level cache in the engine.
+ */
+const parsed = new Map<string, jsonataModule.Expression>();
+const PARSED_LIMIT = 5000;
+
+function parseShared(source: string, node: PropertyHost | undefined): jsonataModule.Expression {
+  const known = parsed.get(source);
+  if (known) return known;
   let expression: jsonataModule.Expression;
   try {
     expression = loadJsonata()(source);
@@ -73,15 +102,15 @@ export function prepareJSONataExpression(source: string, node: PropertyHost | un
       err,
     );
   }
-  // Context reads go through the callback API so that async-only stores work too.
-  expression.assign('flowContext', (key: unknown, store: unknown) => readContext(node, 'flow', key, store));
-  expression.assign('globalContext', (key: unknown, store: unknown) => readContext(node, 'global', key, store));
-  expression.assign('env', (name: unknown) => {
-    const value = node ? node.getEnv(String(name)) : undefined;
-    return value === undefined ? '' : value;
-  });
   expression.registerFunction('clone', (value: unknown) => cloneValueDeep(value), '<(oa)-:o>');
-  return { source, expression, isLegacyMode: LEGACY_MSG.test(source), node };
+  if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value!);
+  parsed.set(source, expression);
+  return expression;
+}
+
+/** The same expression with extra variables (`$I`, `$N`, `$A`...) for the evaluations made with it. */
+export function withBindings(prepared: PreparedJSONata, extra: Record<string, unknown>): PreparedJSONata {
+  return { ...prepared, bindings: { ...prepared.bindings, ...extra } };
 }
 
 /**
@@ -101,7 +130,7 @@ export function evaluateJSONataExpression(
 ): Promise<unknown> | void {
   const input = prepared.isLegacyMode ? { msg } : msg;
   // jsonata rejects with plain objects ({ code, position, message }), not Errors.
-  const result = prepared.expression.evaluate(input).catch((err: unknown) => {
+  const result = prepared.expression.evaluate(input, prepared.bindings).catch((err: unknown) => {
     throw err instanceof Error ? err : wrapEvaluationError(err);
   });
   if (!callback) return result;

@@ -8,6 +8,7 @@ import {
   compileMessagePath,
   compileTypedProperty,
   evaluateJSONataExpression,
+  withBindings,
   prepareJSONataExpression,
   type PreparedJSONata,
 } from '../../../runtime/properties/index.js';
@@ -124,12 +125,12 @@ function jsonataOperand(prepared: PreparedJSONata, assignSequence: boolean): Ope
   return {
     isAsync: true,
     get(msg, _state, hasParts) {
+      let bound = prepared;
       if (assignSequence && hasParts) {
         const parts = msg.parts as SequenceParts;
-        prepared.expression.assign('I', parts.index);
-        prepared.expression.assign('N', parts.count);
+        bound = withBindings(prepared, { I: parts.index, N: parts.count });
       }
-      return evaluateJSONataExpression(prepared, msg).catch((err: unknown) => {
+      return evaluateJSONataExpression(bound, msg).catch((err: unknown) => {
         throw jsonataError(err);
       });
     },
