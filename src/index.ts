@@ -56,7 +56,9 @@ export async function createRedoubt(options: RedoubtOptions): Promise<Redoubt> {
     events: engine.events,
     setFlows: (flows, opts) => engine.setFlows(flows, opts),
     async loadNodeModule(init, moduleName = 'contrib') {
-      const scoped = createRedApi({ engine, registry, module: moduleName });
+      // Same engine and HTTP apps as `red` (the server sets those on it), but types recorded under this module.
+      const shared = red as { httpAdmin?: unknown; httpNode?: unknown; server?: unknown };
+      const scoped = createRedApi({ engine, registry, module: moduleName, httpAdmin: shared.httpAdmin, httpNode: shared.httpNode, server: shared.server });
       await init(scoped);
     },
     async stop() {

@@ -84,7 +84,7 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
   const httpAdmin = Router();
   const red = runtime.red as { httpAdmin?: unknown; httpNode?: unknown };
   red.httpAdmin = httpAdmin;
-  red.httpNode = httpNode.handler;
+  red.httpNode = httpNode.app;
 
   const comms = createComms(options.comms ?? {}, { auth: deps.auth, can, audit, log: (level, message) => deps.log({ level, msg: message }) });
   const onPublish = (topic: string, data: unknown) => comms.publish(topic, data);
