@@ -67,6 +67,8 @@ export function createEngine(options: EngineOptions): Engine {
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const facilities = new Map<string, unknown>();
+  /** Typed configs read at validation, by the saved node object, for node creation to reuse. */
+  const validatedConfigs = new WeakMap<FlowConfigNode, Record<string, unknown>>();
   const scope = createNodeScope();
   let model: FlowModel = parseFlows([]);
   let credentials: Record<string, Record<string, unknown>> = {};
@@ -144,7 +146,8 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const nodeLike = { id: config.id, name: config.name, g: config.g, _alias: isSubflowCopy ? raw.id : undefined } as RuntimeNode;
     const lookup = (name: string) => flow.getEnv(name, nodeLike);
-    const substituted = mapEnvVarProperties({ ...config }, lookup);
+    const read = isSubflowCopy ? undefined : validatedConfigs.get(raw);
+    const substituted = read ? config : mapEnvVarProperties({ ...config }, lookup);
     const init = {
       id: config.id,
       type: config.type,
@@ -161,9 +164,13 @@ export function createEngine(options: EngineOptions): Engine {
         return scope.run({ node: owner }, () => createContribNode(entry.ctor, substituted, init, flow));
       }
       const def = entry.def;
-      const migrated = def.migrate ? def.migrate(substituted) : substituted;
-      const { config: typed, issues } = readProperties(def.properties, migrated, config.id);
-      if (issues.length > 0) throw new ValidationError(`node '${config.id}' (${config.type}) has invalid properties`, issues);
+      let typed = read;
+      if (!typed) {
+        const migrated = def.migrate ? def.migrate(substituted) : substituted;
+        const result = readProperties(def.properties, migrated, config.id);
+        if (result.issues.length > 0) throw new ValidationError(`node '${config.id}' (${config.type}) has invalid properties`, result.issues);
+        typed = result.config;
+      }
       const node = new RuntimeNode(init, flow);
       const handlers = await scope.run({ node }, () => def.create({ ...typed, wires: init.wires } as never, node));
       if (handlers) node.addHandlers(handlers);
@@ -287,9 +294,18 @@ export function createEngine(options: EngineOptions): Engine {
         continue;
       }
       // Values filled from ${ENV} at start are checked when the node starts, not here.
-      const checkable = Object.fromEntries(Object.entries(migrated).map(([k, v]) => [k, typeof v === 'string' && v.includes('${') ? undefined : v]));
+      let usesEnv = false;
+      for (const key in migrated) {
+        const v = migrated[key];
+        if (typeof v === 'string' && v.includes('${')) usesEnv = true;
+      }
+      const checkable = usesEnv
+        ? Object.fromEntries(Object.entries(migrated).map(([k, v]) => [k, typeof v === 'string' && v.includes('${') ? undefined : v]))
+        : migrated;
       const { config, issues: found } = readProperties(def.properties, checkable, node.id);
       issues.push(...found);
+      // Node creation reuses what was read here rather than migrating and reading it again.
+      if (!usesEnv && found.length === 0) validatedConfigs.set(node, config);
       if (found.length === 0 && def.validate) {
         try {
           issues.push(...def.validate(config as never));
