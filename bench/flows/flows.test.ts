@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { chainBench } from './chain.js';
 import { fanOutBench } from './fan-out.js';
 import { functionChainBench } from './function-chain.js';
+import { HTTP_BENCH_PATH, httpBenchFlow, probePath, withProbe } from './http-bench.js';
 import { largeFlow, withOneNodeModified } from './large-flow.js';
 import type { MessageBench } from './message-bench.js';
 import type { BenchNode } from './nodes.js';
@@ -82,5 +83,31 @@ describe('largeFlow', () => {
     assert.equal(diff(flows, one).length, 1);
     assert.deepEqual(diff(flows, one), diff(flows, two));
     assert.equal(diff(one, two).length, 1);
+  });
+});
+
+describe('http bench flows', () => {
+  it('wires http in -> change -> http response on GET /bench', () => {
+    const flows = httpBenchFlow();
+    assert.deepEqual(problems(flows), []);
+    const byId = new Map(flows.map((n) => [n.id, n]));
+    const httpIn = flows.find((n) => n.type === 'http in');
+    assert.equal(httpIn?.url, HTTP_BENCH_PATH);
+    assert.equal(httpIn?.method, 'get');
+    const next = byId.get(httpIn?.wires?.[0]?.[0] ?? '');
+    assert.equal(next?.type, 'change');
+    assert.equal(byId.get(next?.wires?.[0]?.[0] ?? '')?.type, 'http response');
+  });
+
+  it('withProbe appends a probe endpoint on the last tab and leaves the rest as it was', () => {
+    const flows = largeFlow(300);
+    const probed = withProbe(flows, probePath('r1 full'));
+    assert.deepEqual(problems(probed), []);
+    assert.deepEqual(probed.slice(0, flows.length), flows);
+    const added = probed.slice(flows.length);
+    assert.deepEqual(added.map((n) => n.type), ['http in', 'http response']);
+    assert.equal(added[0].url, '/bench-probe/r1%20full');
+    assert.equal(added[0].z, flows.filter((n) => n.type === 'tab').pop()?.id);
+    assert.throws(() => withProbe([], '/p'), /at least one tab/);
   });
 });

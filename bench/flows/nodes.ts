@@ -194,3 +194,13 @@ export function marker(id: string, z: string, check: string, wires: string[][]):
   const expr = `"${MARKER_PREFIX}" & token & "|" & $string($count(payload)) & "|" & $string(${check}) & "|" & $string(t0)`;
   return change(id, z, [{ t: 'set', p: 'payload', to: expr, tot: 'jsonata' }], wires, 'marker');
 }
+
+/** An http in node answering `method` requests on `url` (under httpNodeRoot). */
+export function httpIn(id: string, z: string, url: string, method: string, wires: string[][]): BenchNode {
+  return { id, type: 'http in', z, name: '', url, method, upload: false, swaggerDoc: '', x: 100, y: 300, wires };
+}
+
+/** An http response node sending msg.payload with the status and headers the message carries. */
+export function httpResponse(id: string, z: string): BenchNode {
+  return { id, type: 'http response', z, name: '', statusCode: '', headers: {}, x: 500, y: 300, wires: [] };
+}

@@ -1,8 +1,12 @@
+import { probePath, withProbe } from '../flows/http-bench.js';
 import { largeFlow, withOneNodeModified } from '../flows/large-flow.js';
+import type { BenchNode } from '../flows/nodes.js';
 import type { Budget } from './budget.js';
+import { noteProblems } from './message-suite.js';
 import { createCollector, MB, type BenchmarkResult } from './results.js';
-import { RuntimeUnavailable, type Reply, type RuntimeChild, type RuntimeKind } from './runtime-child.js';
+import { RuntimeUnavailable, type RuntimeKind, type ServerChild } from './server-child.js';
 import { launch, orderFor, type RuntimeSetup } from './runtimes.js';
+import type { DeploymentType } from './admin-client.js';
 
 export interface DeploySuiteOptions {
   rounds: number;
@@ -11,57 +15,73 @@ export interface DeploySuiteOptions {
   kinds: RuntimeKind[];
 }
 
-function checkReply(kind: RuntimeKind, what: string, reply: Reply, note?: (text: string) => void): Reply {
-  if (!reply.ok) throw new Error(`${kind} ${what}: ${reply.error}\n${(reply.log ?? []).join('\n')}`);
-  const problems = reply.problemCount ?? reply.warnings?.length ?? 0;
-  if (problems > 0) {
-    note?.(`${kind}: ${problems} warnings/errors during ${what} (e.g. nodes that failed to start): its numbers are not comparable`);
-    for (const w of (reply.warnings ?? []).slice(0, 2)) note?.(`${kind} logged during ${what}: ${w}`);
-  }
-  return reply;
+type Add = (metric: string, unit: string, kind: 'time' | 'memory', v: number | null) => void;
+
+interface Step {
+  /** POST /flows sent to response received. */
+  postMs: number;
+  /** POST /flows sent to the probe endpoint answering: the deployed flows serve. */
+  servingMs: number;
+  cpuMs: number;
+}
+
+/** One deploy through the Admin API, timed until the flows' probe endpoint answers. */
+async function deployStep(child: ServerChild, flows: BenchNode[], type: DeploymentType, probe: string, timeoutMs: number): Promise<Step> {
+  const cpu0 = child.cpu();
+  const t0 = performance.now();
+  const post = await child.admin.deploy(flows, type, timeoutMs);
+  await child.admin.waitFor(probe, timeoutMs);
+  const servingMs = performance.now() - t0;
+  return { postMs: post.ms, servingMs, cpuMs: (child.cpu() - cpu0) * 1000 };
 }
 
 /**
- * A fresh child per runtime per round: full deploy of the generated flows, a 'nodes' redeploy
- * and a 'flows' redeploy each with one node modified, then a full redeploy of the same flows.
- * Deploy time ends when the runtime reports the flows started.
+ * A fresh server per runtime per round, through `POST /flows`: a full deploy of the generated
+ * flows, a 'nodes' and a 'flows' redeploy each with one change node modified (and the probe's
+ * path, so the probe restarts too), then a full redeploy of the same flows. Each step is timed
+ * until the probe endpoint on the last tab answers.
  */
-type Add = (metric: string, unit: string, kind: 'time' | 'memory', v: number | null) => void;
+async function deployRound(child: ServerChild, size: number, round: number, timeoutMs: number, add: Add, note: (text: string) => void): Promise<void> {
+  const base = largeFlow(size);
+  const idle = await child.mem();
+  const fullProbe = probePath(`r${round}-full`);
+  const full = await deployStep(child, withProbe(base, fullProbe), 'full', fullProbe, timeoutMs);
+  noteProblems(child, 'full deploy', note);
+  add('POST /flows round trip, full', 'ms', 'time', full.postMs);
+  add('full deploy, until serving', 'ms', 'time', full.servingMs);
+  add('full deploy CPU', 'ms', 'time', full.cpuMs);
+  const after = await child.mem();
 
-async function deployRound(child: RuntimeChild, size: number, round: number, timeoutMs: number, add: Add, note: (text: string) => void): Promise<void> {
-  const kind = child.kind;
-  const ensureOk = (k: RuntimeKind, what: string, reply: Reply): Reply => checkReply(k, what, reply, note);
-  const flows = largeFlow(size);
-  const idle = ensureOk(kind, 'mem', await child.request({ cmd: 'mem', timeoutMs: 10000 }));
-  const cpu0 = child.cpu();
-  const full = ensureOk(kind, 'full deploy', await child.request({ cmd: 'deploy', flows, type: 'full', timeoutMs }));
-  const cpuFull = child.cpu() - cpu0;
-  add('full deploy', 'ms', 'time', full.ms ?? null);
-  add('full deploy CPU', 'ms', 'time', cpuFull * 1000);
-  const after = ensureOk(kind, 'mem', await child.request({ cmd: 'mem', timeoutMs: 10000 }));
-  const nodes = ensureOk(kind, 'nodes deploy', await child.request({ cmd: 'deploy', flows: withOneNodeModified(flows, round * 2 + 1), type: 'nodes', timeoutMs }));
-  add("redeploy 'nodes', 1 node modified", 'ms', 'time', nodes.ms ?? null);
-  const modified = withOneNodeModified(flows, round * 2 + 2);
-  const flowsType = ensureOk(kind, 'flows deploy', await child.request({ cmd: 'deploy', flows: modified, type: 'flows', timeoutMs }));
-  add("redeploy 'flows', 1 node modified", 'ms', 'time', flowsType.ms ?? null);
-  const again = ensureOk(kind, 'full redeploy', await child.request({ cmd: 'deploy', flows: modified, type: 'full', timeoutMs }));
-  add('full redeploy, same flows', 'ms', 'time', again.ms ?? null);
-  if (after.mem && idle.mem) {
-    add('RSS after deploy, after GC', 'MB', 'memory', after.mem.rss / MB);
-    add('heap used after deploy', 'MB', 'memory', after.mem.heapUsed / MB);
-    add('RSS added by the flows', 'MB', 'memory', (after.mem.rss - idle.mem.rss) / MB);
-  }
+  const nodesProbe = probePath(`r${round}-nodes`);
+  const nodes = await deployStep(child, withProbe(withOneNodeModified(base, round * 2 + 1), nodesProbe), 'nodes', nodesProbe, timeoutMs);
+  noteProblems(child, 'nodes deploy', note);
+  add("redeploy 'nodes', 1 node modified", 'ms', 'time', nodes.servingMs);
+
+  const flowsProbe = probePath(`r${round}-flows`);
+  const modified = withProbe(withOneNodeModified(base, round * 2 + 2), flowsProbe);
+  const flowsType = await deployStep(child, modified, 'flows', flowsProbe, timeoutMs);
+  noteProblems(child, 'flows deploy', note);
+  add("redeploy 'flows', 1 node modified", 'ms', 'time', flowsType.servingMs);
+
+  const again = await deployStep(child, modified, 'full', flowsProbe, timeoutMs);
+  noteProblems(child, 'full redeploy', note);
+  add('full redeploy, same flows', 'ms', 'time', again.servingMs);
+  add('full redeploy CPU', 'ms', 'time', again.cpuMs);
+
+  add('RSS after deploy, after GC', 'MB', 'memory', after.rss / MB);
+  add('heap used after deploy', 'MB', 'memory', after.heapUsed / MB);
+  add('RSS added by the flows', 'MB', 'memory', (after.rss - idle.rss) / MB);
   const peak = child.peakRss();
   add('peak RSS', 'MB', 'memory', peak === null ? null : peak / MB);
 }
 
 export async function runDeployBench(size: number, setup: RuntimeSetup, options: DeploySuiteOptions): Promise<BenchmarkResult> {
-  const c = createCollector(`deploy-${size}`, `deploy of a ${size.toLocaleString('en-US')}-node flow (${largeFlow(size).filter((n) => n.type === 'tab').length} tabs)`);
+  const c = createCollector(`deploy-${size}`, `deploy of a ${size.toLocaleString('en-US')}-node flow (${largeFlow(size).filter((n) => n.type === 'tab').length} tabs) through POST /flows`);
   const skip = new Set<RuntimeKind>();
   for (let round = 0; round < options.rounds && !options.budget.spent(); round++) {
     for (const kind of orderFor(round, options.kinds)) {
       if (skip.has(kind)) continue;
-      let child: RuntimeChild | undefined;
+      let child: ServerChild | undefined;
       try {
         child = await launch(kind, setup);
         await deployRound(child, size, round, options.deployTimeoutMs, (metric, unit, k, v) => c.add(metric, unit, k, kind, v), (t) => c.note(t));

@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import { chainBench } from '../flows/chain.js';
 import { verifyMarker } from './message-suite.js';
 import { cpuSeconds, peakRss } from './proc-stat.js';
-import { createCollector, formatMarkdown, formatTable } from './results.js';
+import { loadMetrics, type LoadResult } from './http-suite.js';
+import { createCollector, formatMarkdown, formatSummary, formatTable } from './results.js';
+import { createLineReader, markerOf } from './server-child.js';
+import { benchCredentials, nodeRedSettingsText, redoubtSettingsText } from './server-setup.js';
 import { median, ratio } from './stats.js';
 import { targetChecks } from './targets.js';
 
@@ -95,11 +98,92 @@ describe('targetChecks', () => {
 describe('targetChecks with flagged runs', () => {
   it('does not count a target as met when a runtime logged errors during it', () => {
     const c = createCollector('deploy-10000', 'deploy');
-    c.add('full deploy', 'ms', 'time', 'node-red', 1000);
-    c.add('full deploy', 'ms', 'time', 'redoubt', 100);
+    c.add('full deploy, until serving', 'ms', 'time', 'node-red', 1000);
+    c.add('full deploy, until serving', 'ms', 'time', 'redoubt', 100);
     c.note('redoubt: 12 warnings/errors during full deploy (e.g. nodes that failed to start): its numbers are not comparable');
     const t = targetChecks([c.result()]).find((x) => x.target.startsWith('10,000-node full deploy'));
     assert.equal(t?.met, null);
     assert.match(t?.measured ?? '', /not comparable/);
+  });
+});
+
+describe('console output', () => {
+  it('finds the marker in Node-RED and Redoubt console lines', () => {
+    assert.equal(markerOf('28 Nov 02:55:54 - [info] [debug:d1] done|tk|3|a,b|17 '), 'done|tk|3|a,b|17');
+    assert.equal(markerOf('2026-11-28T02:55:34.642Z [info] [debug:marker] done|tk|3|x|1'), 'done|tk|3|x|1');
+    assert.equal(markerOf('28 Nov 02:55:54 - [info] Started flows'), null);
+  });
+
+  it('reassembles lines split across chunks and keeps a tail', () => {
+    const lines: string[] = [];
+    const reader = createLineReader((l) => lines.push(l));
+    reader.push('first li');
+    reader.push(Buffer.from('ne\nsecond\nthi'));
+    assert.deepEqual(lines, ['first line', 'second']);
+    reader.push('rd\n');
+    assert.deepEqual(lines, ['first line', 'second', 'third']);
+    assert.match(reader.tail(), /first line\nsecond\nthird\n$/);
+  });
+});
+
+describe('server setup', () => {
+  it('gives Node-RED loopback, adminAuth with the hash, and no telemetry', () => {
+    const text = nodeRedSettingsText('bench', '$2y$08$abcdefghijklmnopqrstuv');
+    const exported = { exports: {} as Record<string, unknown> };
+    new Function('module', text)(exported);
+    const settings = exported.exports as { uiHost: string; adminAuth: { users: Array<{ username: string; password: string; permissions: string }> }; telemetry: { enabled: boolean } };
+    assert.equal(settings.uiHost, '127.0.0.1');
+    assert.deepEqual(settings.adminAuth.users, [{ username: 'bench', password: '$2y$08$abcdefghijklmnopqrstuv', permissions: '*' }]);
+    assert.equal(settings.telemetry.enabled, false);
+  });
+
+  it('gives Redoubt its port on loopback', () => {
+    assert.match(redoubtSettingsText(4321), /^port: 4321$/m);
+    assert.match(redoubtSettingsText(4321), /^host: 127\.0\.0\.1$/m);
+  });
+
+  it('makes a different password each time, without the user name in it', () => {
+    const a = benchCredentials();
+    const b = benchCredentials();
+    assert.notEqual(a.password, b.password);
+    assert.ok(a.password.length >= 12);
+    assert.ok(!a.password.toLowerCase().includes(a.username));
+  });
+});
+
+describe('loadMetrics', () => {
+  const result = (over: Partial<LoadResult>): LoadResult => ({ duration: 10, errors: 0, timeouts: 0, non2xx: 0, '2xx': 20000, requests: { total: 20000 }, latency: { p50: 12, p99: 40, average: 13 }, ...over });
+
+  it('counts only 2xx answers per second and divides the CPU by every request', () => {
+    const m = loadMetrics(result({ '2xx': 19000, non2xx: 1000 }), 9);
+    assert.equal(m.requestsPerSecond, 1900);
+    assert.equal(m.cpuMicrosPerRequest, 450);
+    assert.equal(m.failed, 1000);
+    assert.equal(m.p99Ms, 40);
+  });
+
+  it('has no CPU per request when nothing was sent', () => {
+    const m = loadMetrics(result({ '2xx': 0, requests: { total: 0 }, errors: 32 }), 1);
+    assert.equal(m.cpuMicrosPerRequest, null);
+    assert.equal(m.requestsPerSecond, 0);
+    assert.equal(m.failed, 32);
+  });
+});
+
+describe('formatSummary', () => {
+  it('puts the headline rows of every benchmark in one table and marks flagged ones', () => {
+    const http = createCollector('http', 'http');
+    http.add('requests/s', 'req/s', 'rate', 'node-red', 2000);
+    http.add('requests/s', 'req/s', 'rate', 'redoubt', 9000);
+    http.add('latency p50', 'ms', 'time', 'node-red', 10);
+    const chain = createCollector('chain', 'chain');
+    chain.add('throughput', 'msg/s', 'rate', 'node-red', 100);
+    chain.add('throughput', 'msg/s', 'rate', 'redoubt', 300);
+    chain.note('redoubt: 3 warnings/errors during a run (e.g. nodes that failed to start): its numbers are not comparable');
+    const text = formatSummary([http.result(), chain.result()]);
+    assert.match(text, /http +requests\/s \(req\/s\) +2,000 +9,000 +4\.50x faster/);
+    assert.match(text, /chain \* +throughput/);
+    assert.doesNotMatch(text, /latency p50/);
+    assert.match(formatSummary([http.result()], 'markdown'), /\| http \| requests\/s \(req\/s\) \| 2,000 \| 9,000 \| 4\.50x faster \|/);
   });
 });

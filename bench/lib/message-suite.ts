@@ -1,11 +1,12 @@
 import type { MessageBench } from '../flows/message-bench.js';
 import type { Budget } from './budget.js';
 import { createCollector, MB, type BenchmarkResult } from './results.js';
-import { RuntimeUnavailable, type RuntimeChild, type RuntimeKind } from './runtime-child.js';
+import { RuntimeUnavailable, type RuntimeKind, type ServerChild } from './server-child.js';
 import { launch, orderFor, type RuntimeSetup } from './runtimes.js';
 
 export interface MessageSuiteOptions {
   rounds: number;
+  warmups: number;
   runTimeoutMs: number;
   budget: Budget;
   kinds: RuntimeKind[];
@@ -24,41 +25,51 @@ export function verifyMarker(bench: MessageBench, token: string, marker: string 
   return null;
 }
 
-async function runOnce(child: RuntimeChild, bench: MessageBench, token: string, timeoutMs: number): Promise<{ ms: number; cpu: number; warnings: string[] }> {
+/** Notes the warnings and errors a runtime printed; such a run is flagged as not comparable. */
+export function noteProblems(child: ServerChild, what: string, note: (text: string) => void): void {
+  const problems = child.takeProblems();
+  if (problems.count === 0) return;
+  note(`${child.kind}: ${problems.count} warnings/errors during ${what} (e.g. nodes that failed to start): its numbers are not comparable`);
+  for (const line of problems.samples.slice(0, 2)) note(`${child.kind} logged during ${what}: ${line}`);
+}
+
+async function runOnce(child: ServerChild, bench: MessageBench, token: string, timeoutMs: number): Promise<{ ms: number; cpu: number }> {
+  const wait = child.waitMarker(token, timeoutMs);
+  wait.catch(() => undefined);
   const cpu0 = child.cpu();
-  const reply = await child.request({ cmd: 'run', flows: bench.build(token, true), type: 'nodes', token, timeoutMs });
+  await child.admin.deploy(bench.build(token, true), 'nodes', timeoutMs);
+  const marker = await wait;
   const cpu = child.cpu() - cpu0;
-  if (!reply.ok) throw new Error(`${child.kind} ${bench.name}: ${reply.error}\n${(reply.log ?? []).join('\n')}`);
-  const wrong = verifyMarker(bench, token, reply.marker);
+  const wrong = verifyMarker(bench, token, marker.text);
   if (wrong) throw new Error(`${child.kind} ${bench.name}: wrong result: ${wrong}`);
-  return { ms: reply.ms ?? NaN, cpu, warnings: reply.warnings ?? [] };
+  const t0 = Number(marker.text.split('|').pop());
+  return { ms: marker.at - t0, cpu };
 }
 
 /**
- * One child per runtime for the whole benchmark; the flow is deployed once, then every run
- * redeploys only its inject node (deploymentType 'nodes') with a new token and `once` set, and
- * waits for the marker. Two unmeasured warm-up runs each, then `rounds` measured runs, alternating.
+ * One server per runtime for the whole benchmark; the flow is deployed once with `POST /flows`,
+ * then every run redeploys only its inject node (deployment type 'nodes') with a new token and
+ * `once` set, and waits for the marker its console debug node prints. `warmups` unmeasured runs
+ * each, then `rounds` measured runs, alternating which runtime goes first.
  */
 export async function runMessageBench(bench: MessageBench, setup: RuntimeSetup, options: MessageSuiteOptions): Promise<BenchmarkResult> {
   const c = createCollector(bench.name, `${bench.title}: ${bench.messages.toLocaleString('en-US')} msgs per run`);
-  const children = new Map<RuntimeKind, RuntimeChild>();
+  const children = new Map<RuntimeKind, ServerChild>();
+  const note = (t: string): void => c.note(t);
   try {
     for (const kind of options.kinds) {
+      let child: ServerChild | undefined;
       try {
-        const child = await launch(kind, setup);
+        child = await launch(kind, setup);
         children.set(kind, child);
-        const warm = await child.request({ cmd: 'deploy', flows: bench.build('warm-deploy', false), type: 'full', timeoutMs: options.runTimeoutMs });
-        if (!warm.ok) throw new Error(`${kind} deploy failed: ${warm.error}\n${(warm.log ?? []).join('\n')}`);
-        for (const w of warm.warnings ?? []) c.note(`${kind} logged: ${w}`);
-        // Two unmeasured runs: the first is slow while V8 compiles the hot paths of both runtimes.
-        for (const n of [1, 2]) {
-          const { warnings } = await runOnce(child, bench, `${kind}-warmup-${n}`, options.runTimeoutMs);
-          for (const w of warnings) c.note(`${kind} logged: ${w}`);
-        }
+        await child.admin.deploy(bench.build('warm-deploy', false), 'full', options.runTimeoutMs);
+        // The first runs are slow while V8 compiles the hot paths of both runtimes.
+        for (let n = 1; n <= options.warmups; n++) await runOnce(child, bench, `${kind}-warmup-${n}`, options.runTimeoutMs);
+        noteProblems(child, 'deploy and warm-up', note);
       } catch (err) {
         c.note(err instanceof RuntimeUnavailable ? err.message : `${kind} failed: ${(err as Error).message.split('\n')[0]}`);
         if (!(err instanceof RuntimeUnavailable) && process.env.BENCH_DEBUG) console.error(err);
-        await children.get(kind)?.close();
+        await child?.close();
         children.delete(kind);
       }
     }
@@ -67,8 +78,8 @@ export async function runMessageBench(bench: MessageBench, setup: RuntimeSetup, 
         const child = children.get(kind);
         if (!child) continue;
         try {
-          const { ms, cpu, warnings } = await runOnce(child, bench, `${kind}-r${round}`, options.runTimeoutMs);
-          for (const w of warnings) c.note(`${kind} logged: ${w}`);
+          const { ms, cpu } = await runOnce(child, bench, `${kind}-r${round}`, options.runTimeoutMs);
+          noteProblems(child, 'a run', note);
           c.add('throughput', 'msg/s', 'rate', kind, (bench.messages * 1000) / ms);
           c.add('per CPU-second', 'msg/cpu-s', 'rate', kind, cpu > 0 ? bench.messages / cpu : null);
           c.add('run time', 'ms', 'time', kind, ms);
@@ -79,8 +90,8 @@ export async function runMessageBench(bench: MessageBench, setup: RuntimeSetup, 
       }
     }
     for (const [kind, child] of children) {
-      const mem = await child.request({ cmd: 'mem', timeoutMs: 10000 });
-      if (mem.ok && mem.mem) c.add('RSS after runs, after GC', 'MB', 'memory', kind, mem.mem.rss / MB);
+      const mem = await child.mem();
+      c.add('RSS after runs, after GC', 'MB', 'memory', kind, mem.rss / MB);
       const peak = child.peakRss();
       if (peak !== null) c.add('peak RSS', 'MB', 'memory', kind, peak / MB);
     }

@@ -68,7 +68,9 @@ function fmt(v: number | null, unit: string): string {
 export function ratioText(row: MetricRow): string {
   if (row.ratio === null) return 'n/a';
   if (row.kind === 'memory') return `${row.ratio.toFixed(2)}x mem`;
-  return row.ratio >= 1 ? `${row.ratio.toFixed(2)}x faster` : `${(1 / row.ratio).toFixed(2)}x slower`;
+  // CPU used and latency are amounts, not speeds: "lower" reads right where "faster" would not.
+  const [better, worse] = /CPU|latency/.test(row.metric) ? ['lower', 'higher'] : ['faster', 'slower'];
+  return row.ratio >= 1 ? `${row.ratio.toFixed(2)}x ${better}` : `${(1 / row.ratio).toFixed(2)}x ${worse}`;
 }
 
 /** A plain-text table, as printed at the end of each benchmark. */
@@ -91,3 +93,36 @@ export function formatMarkdown(result: BenchmarkResult): string {
 }
 
 export const MB = 1024 * 1024;
+
+/** The rows the one-table summary shows for each benchmark; every row is in the per-benchmark tables. */
+const HEADLINES: Array<{ match: (name: string) => boolean; metrics: string[] }> = [
+  { match: (n) => n === 'startup', metrics: ['startup, to GET /settings answering', 'idle RSS, after GC'] },
+  { match: (n) => n === 'http', metrics: ['requests/s', 'latency p99', 'CPU per request'] },
+  { match: (n) => n.startsWith('deploy-'), metrics: ['full deploy, until serving', 'full deploy CPU', "redeploy 'nodes', 1 node modified", 'RSS after deploy, after GC'] },
+  { match: () => true, metrics: ['throughput', 'per CPU-second'] },
+];
+
+/** One table of the headline rows of every benchmark, with ratios, as text or Markdown. */
+export function formatSummary(results: BenchmarkResult[], format: 'text' | 'markdown' = 'text'): string {
+  const lines: string[][] = [];
+  for (const result of results) {
+    const wanted = HEADLINES.find((h) => h.match(result.name))?.metrics ?? [];
+    const flagged = result.notes.some((n) => /not comparable/.test(n)) ? ' *' : '';
+    for (const metric of wanted) {
+      const r = result.rows.find((row) => row.metric === metric);
+      if (r) lines.push([`${result.name}${flagged}`, `${r.metric} (${r.unit})`, fmt(r.nodeRed, r.unit), fmt(r.redoubt, r.unit), ratioText(r)]);
+    }
+  }
+  const head = ['benchmark', 'metric', 'Node-RED', 'Redoubt', 'ratio'];
+  const footnote = 'benchmarks marked * had warnings, errors or failed requests: see their notes';
+  if (format === 'markdown') {
+    const md = ['### summary', '', '| benchmark | metric | Node-RED 4.1 | Redoubt | ratio |', '|---|---|---:|---:|---:|', ...lines.map((l) => `| ${l.join(' | ')} |`)];
+    if (lines.some((l) => l[0].endsWith('*'))) md.push('', `_${footnote}_`);
+    return md.join('\n');
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const row = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const out = ['== summary (medians; ratio = Redoubt vs Node-RED)', row(head), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(row)];
+  if (lines.some((l) => l[0].endsWith('*'))) out.push(`   ${footnote}`);
+  return out.join('\n');
+}

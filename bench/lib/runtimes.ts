@@ -1,26 +1,42 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { RuntimeUnavailable, startRuntime, type RuntimeChild, type RuntimeKind } from './runtime-child.js';
+import { freePort } from './free-port.js';
+import { prepareServer, type Credentials } from './server-setup.js';
+import { RuntimeUnavailable, startServer, type RuntimeKind, type ServerChild } from './server-child.js';
 
 export interface RuntimeSetup {
   root: string;
   nodeRedPackageDir: string;
   ticksPerSecond: number;
+  credentials: Credentials;
+  /** bcrypt hash of the password, for Node-RED's adminAuth. */
+  bcryptHash: string;
 }
 
-/** Starts one runtime in its own child process; both get --expose-gc so `mem` can force a GC. */
-export function launch(kind: RuntimeKind, setup: RuntimeSetup, readyTimeoutMs = 120000): Promise<RuntimeChild> {
-  const drivers = join(setup.root, 'bench', 'drivers');
-  // BENCH_NODE_ARGS adds node flags to both children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args =
-    kind === 'node-red'
-      ? [...extra, '--expose-gc', join(drivers, 'node-red-driver.cjs'), setup.nodeRedPackageDir]
-      : [...extra, '--import', 'tsx', '--expose-gc', join(drivers, 'redoubt-driver.ts')];
-  if (kind === 'redoubt' && !existsSync(join(setup.root, 'src', 'index.ts'))) {
-    return Promise.reject(new RuntimeUnavailable('redoubt', 'src/index.ts does not exist'));
+/**
+ * Starts one runtime as a server in its own child process, on a fresh user directory and a free
+ * loopback port, logged in. Redoubt runs from its compiled output (dist/), as `npm start` runs it.
+ */
+export async function launch(kind: RuntimeKind, setup: RuntimeSetup, readyTimeoutMs = 120000): Promise<ServerChild> {
+  if (kind === 'redoubt' && !existsSync(join(setup.root, 'dist', 'cli', 'main.js'))) {
+    throw new RuntimeUnavailable('redoubt', 'dist/cli/main.js does not exist (npm run build)');
   }
-  return startRuntime({ kind, args, cwd: setup.root, ticksPerSecond: setup.ticksPerSecond, readyTimeoutMs });
+  // BENCH_NODE_ARGS adds node flags to both children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeFlags = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const port = await freePort();
+  const prepared = prepareServer(kind, { root: setup.root, nodeRedPackageDir: setup.nodeRedPackageDir, port, credentials: setup.credentials, bcryptHash: setup.bcryptHash });
+  return startServer({
+    kind,
+    args: prepared.args,
+    nodeFlags,
+    preload: join(setup.root, 'bench', 'drivers', 'gc-preload.cjs'),
+    cwd: setup.root,
+    port,
+    userDir: prepared.userDir,
+    credentials: setup.credentials,
+    ticksPerSecond: setup.ticksPerSecond,
+    readyTimeoutMs,
+  });
 }
 
 /** Alternates which runtime goes first from round to round, so neither always runs on a warmer machine. */

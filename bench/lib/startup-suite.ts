@@ -1,6 +1,6 @@
 import type { Budget } from './budget.js';
 import { createCollector, MB, type BenchmarkResult } from './results.js';
-import { RuntimeUnavailable, type RuntimeChild, type RuntimeKind } from './runtime-child.js';
+import { RuntimeUnavailable, type RuntimeKind, type ServerChild } from './server-child.js';
 import { launch, orderFor, type RuntimeSetup } from './runtimes.js';
 
 export interface StartupSuiteOptions {
@@ -11,23 +11,28 @@ export interface StartupSuiteOptions {
   kinds: RuntimeKind[];
 }
 
-/** Spawn to ready with empty flows, then memory after a short idle and a forced GC. */
+/**
+ * A fresh server per round: spawn to the first answer of GET /settings (a 401: listening, with
+ * authentication), then to the first authenticated 200 (one login included); memory after a
+ * short idle with empty flows and a forced GC.
+ */
 export async function runStartupBench(setup: RuntimeSetup, options: StartupSuiteOptions): Promise<BenchmarkResult> {
-  const c = createCollector('startup', 'startup (spawn to ready, empty flows) and idle memory');
+  const c = createCollector('startup', 'startup (spawn to GET /settings answering, empty flows) and idle memory');
   const skip = new Set<RuntimeKind>();
   for (let round = 0; round < options.rounds && !options.budget.spent(); round++) {
     for (const kind of orderFor(round, options.kinds)) {
       if (skip.has(kind)) continue;
-      let child: RuntimeChild | undefined;
+      let child: ServerChild | undefined;
       try {
         child = await launch(kind, setup);
-        c.add('startup', 'ms', 'time', kind, child.startupMs);
-        c.add('startup CPU', 'ms', 'time', kind, child.cpu() * 1000);
+        c.add('startup, to GET /settings answering', 'ms', 'time', kind, child.startupMs);
+        c.add('startup, to first authenticated GET /settings', 'ms', 'time', kind, child.readyMs);
+        c.add('login (POST /auth/token)', 'ms', 'time', kind, child.loginMs);
+        c.add('startup CPU', 'ms', 'time', kind, child.startupCpu * 1000);
         await new Promise((r) => setTimeout(r, options.settleMs));
-        const mem = await child.request({ cmd: 'mem', timeoutMs: 10000 });
-        if (!mem.ok || !mem.mem) throw new Error(`mem failed: ${mem.error}`);
-        c.add('idle RSS, after GC', 'MB', 'memory', kind, mem.mem.rss / MB);
-        c.add('idle heap used', 'MB', 'memory', kind, mem.mem.heapUsed / MB);
+        const mem = await child.mem();
+        c.add('idle RSS, after GC', 'MB', 'memory', kind, mem.rss / MB);
+        c.add('idle heap used', 'MB', 'memory', kind, mem.heapUsed / MB);
       } catch (err) {
         if (err instanceof RuntimeUnavailable) {
           skip.add(kind);
