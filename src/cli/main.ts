@@ -8,6 +8,7 @@ import { startRedoubt } from './start.js';
 import { runAuditLogCommand } from './audit-log-command.js';
 import { runHistoryCommand } from './history-command.js';
 import { runCredentialsCommand } from './credentials-command.js';
+import { runImportCommand } from './import-command.js';
 import { processIo } from './command-io.js';
 import { processUserIo, runUserCommand } from './user-command.js';
 
@@ -22,6 +23,7 @@ commands:
   history list|show|diff|rollback     the deployed flow versions
   credentials rotate                  re-encrypt flows.cred under a new key
   user add|passwd|remove|role|list    manage the users (redoubt user --help)
+  import --from-node-red <dir>        bring a Node-RED user dir's flows, credentials, users and settings over
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -34,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'history') return runHistoryCommand(rest, processIo());
   if (command === 'credentials') return runCredentialsCommand(rest, processIo());
   if (command === 'user') return runUserCommand(rest, processUserIo());
+  if (command === 'import') return runImportCommand(rest, processIo());
   if (command !== 'start') {
     process.stderr.write(`redoubt: unknown command '${command}'\n${USAGE}`);
     return 2;
