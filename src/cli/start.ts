@@ -78,6 +78,7 @@ export async function startRedoubt(options: StartOptions): Promise<Started> {
         sessions: { absoluteTtlMs: settings.sessionExpiryHours * 3_600_000, idleTimeoutMs: settings.sessionIdleMinutes * 60_000 },
         login: { maxFailures: settings.loginMaxFailures, lockoutMs: settings.loginLockoutMinutes * 60_000 },
         passwordMinLength: settings.passwordMinLength,
+        secondFactorKeyFile: join(userDir, 'second-factor.key'),
       },
       { clock },
     );
@@ -94,7 +95,7 @@ export async function startRedoubt(options: StartOptions): Promise<Started> {
         version: await packageVersion(),
         debugMaxLength: settings.debugMaxLength,
       },
-      { runtime, auth: stack.auth, audit: stack.audit, storage: createFileFlowsStorage({ flowsPath, pretty: settings.flowFilePretty }, { vault }), history: stack.history, log },
+      { runtime, auth: stack.auth, audit: stack.audit, storage: createFileFlowsStorage({ flowsPath, pretty: settings.flowFilePretty }, { vault }), history: stack.history, secondFactor: stack.secondFactor, log },
     );
     cleanups.push(() => server.close());
     url = server.adminUrl;

@@ -11,6 +11,7 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { AuthError, ConfigError, ConflictError, NotFoundError, ValidationError, type ValidationIssue } from '../errors/index.js';
 import { isRole } from './permissions.js';
+import type { SecondFactorService } from './second-factor.js';
 import type {
   AuditLog,
   AuthService,
@@ -36,6 +37,8 @@ export interface AuthServiceDeps {
   clock: Clock;
   /** Needed only for `completeSetup`. */
   setupToken?: SetupToken;
+  /** When given, an account with a confirmed second factor also needs `otp` (a TOTP or recovery code). */
+  secondFactor?: Pick<SecondFactorService, 'isEnrolled' | 'verifyLogin'>;
   randomBytes?: (size: number) => Buffer;
 }
 
@@ -164,11 +167,21 @@ export function createAuthService(deps: AuthServiceDeps, options: AuthServiceOpt
       } finally {
         verifying -= 1;
       }
-      const ok = user !== undefined && !user.disabled && result.ok;
+      let ok = user !== undefined && !user.disabled && result.ok;
+      // Checked only after the password: a code is never spent (nor its replay guard moved) by
+      // someone who does not know the password. A wrong code is answered as a wrong password.
+      let secondFactorFailed = false;
+      if (ok && user && deps.secondFactor?.isEnrolled(user.username)) {
+        const otp = typeof input.otp === 'string' ? input.otp : '';
+        secondFactorFailed = !(await deps.secondFactor.verifyLogin({ username: user.username, code: otp, address })).ok;
+        ok = !secondFactorFailed;
+      }
 
-      if (!ok) {
+      if (!ok || !user) {
         const { lockedNow } = limiter.recordFailure(username, address);
-        audit.record({ event: 'auth.login.failed', username: username.slice(0, 128), address });
+        const failed: Parameters<typeof audit.record>[0] = { event: 'auth.login.failed', username: username.slice(0, 128), address };
+        if (secondFactorFailed) failed.details = { factor: 'second' };
+        audit.record(failed);
         if (lockedNow) {
           const after = limiter.check(username, address);
           const details: Record<string, unknown> = after.allowed ? {} : { reason: after.reason, retryAfterMs: after.retryAfterMs };

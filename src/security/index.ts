@@ -10,3 +10,6 @@ export * from './auth-service.js';
 export * from './audit-log.js';
 export * from './credential-vault.js';
 export * from './credential-editor.js';
+export * from './totp.js';
+export * from './recovery-codes.js';
+export * from './second-factor.js';

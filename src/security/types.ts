@@ -138,7 +138,8 @@ export interface SetupToken {
 
 /** What the server calls to log people in; uniform answers so an unknown user looks like a wrong password. */
 export interface AuthService {
-  login(input: { username: string; password: string; address: string; client?: string }): Promise<
+  /** `otp`: the TOTP or recovery code, required (only) for an account with a second factor. */
+  login(input: { username: string; password: string; address: string; client?: string; otp?: string }): Promise<
     | { ok: true; token: string; expiresIn: number; user: { username: string; role: Role } }
     | { ok: false; reason: 'invalid_credentials' }
     | { ok: false; reason: 'locked'; retryAfterMs: number }

@@ -8,7 +8,7 @@ import { Router } from 'express';
 import type { Redoubt } from '../index.js';
 import { logEntryToDebug } from '../nodes/common/debug-control.js';
 import type { LogEntry } from '../runtime/types.js';
-import { can as canRole, type AuditLog, type AuthServiceWithUsers, type FlowHistory, type Permission, type Role } from '../security/index.js';
+import { can as canRole, type AuditLog, type AuthServiceWithUsers, type FlowHistory, type Permission, type Role, type SecondFactorService } from '../security/index.js';
 import { createServerApp, normaliseRoot } from './app.js';
 import { createComms, type Comms, type CommsOptions } from './comms/comms-server.js';
 import { listen, type RunningServer } from './http-server.js';
@@ -44,6 +44,7 @@ export interface RedoubtServerDeps {
   history?: FlowHistory;
   log: (entry: LogEntry) => void;
   warnings?: () => string[];
+  secondFactor?: SecondFactorService;
 }
 
 export interface RedoubtServer {
@@ -109,6 +110,7 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
       httpNode: httpNode.handler,
       httpAdmin,
       warnings: deps.warnings,
+      secondFactor: deps.secondFactor,
       publicSettings: () => ({
         httpNodeRoot: nodeRoot,
         version: options.version,

@@ -8,6 +8,7 @@ import { createAuditStore } from '../storage/audit-store.js';
 import { createFlowHistory } from '../storage/history-store.js';
 import { createSessionStore } from '../storage/sessions-store.js';
 import { createUserStore } from '../storage/users-store.js';
+import { createSecondFactorStore } from '../storage/second-factor-store.js';
 import { createAuditLog } from '../security/audit-log.js';
 import {
   createAuthService,
@@ -16,6 +17,9 @@ import {
   createPasswordPolicy,
   createSessionManager,
   createSetupToken,
+  createSecondFactor,
+  createKeyFileSource,
+  type SecondFactorService,
   type AuditLog,
   type AuthServiceWithUsers,
   type Clock,
@@ -34,6 +38,8 @@ export interface SecurityStackOptions {
   historyRetain?: number;
   /** scrypt cost for new hashes (log2 N); default the hasher's. */
   hashCost?: number;
+  /** The second-factor sealing key file (`<userDir>/second-factor.key`); without it there is no TOTP. */
+  secondFactorKeyFile?: string;
 }
 
 export interface SecurityStack {
@@ -42,6 +48,7 @@ export interface SecurityStack {
   audit: AuditLog;
   history: FlowHistory;
   setupToken: SetupToken;
+  secondFactor?: SecondFactorService;
 }
 
 /** @example const stack = createSecurityStack(openDatabase(join(userDir, 'redoubt.db')), {}, { clock: { now: Date.now } }); */
@@ -51,6 +58,10 @@ export function createSecurityStack(db: Db, options: SecurityStackOptions, deps:
   const audit = createAuditLog({ store: createAuditStore(db) }, { clock });
   const sessions = createSessionManager(options.sessions ?? {}, { store: createSessionStore(db), clock });
   const setupToken = createSetupToken({ ttlMs: options.setupTokenTtlMs }, { users, clock });
+  const secondFactor =
+    options.secondFactorKeyFile === undefined
+      ? undefined
+      : createSecondFactor({}, { store: createSecondFactorStore(db), users, audit, clock, key: createKeyFileSource(options.secondFactorKeyFile) });
   const auth = createAuthService({
     users,
     sessions,
@@ -60,7 +71,8 @@ export function createSecurityStack(db: Db, options: SecurityStackOptions, deps:
     audit,
     clock,
     setupToken,
+    secondFactor,
   });
   const history = createFlowHistory({ db, retain: options.historyRetain }, { clock });
-  return { users, auth, audit, history, setupToken };
+  return { users, auth, audit, history, setupToken, secondFactor };
 }

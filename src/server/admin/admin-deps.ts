@@ -1,6 +1,6 @@
 /** What the admin routers are built from: the services, the security modules and the limits. */
 import type { RequestHandler } from 'express';
-import type { AuditLog, AuthServiceWithUsers } from '../../security/index.js';
+import type { AuditLog, AuthServiceWithUsers, SecondFactorService } from '../../security/index.js';
 import type { FlowsService } from '../services/flows-service.js';
 import type { NodesService } from '../services/nodes-service.js';
 import type { RuntimeService } from '../services/runtime-service.js';
@@ -16,6 +16,8 @@ export interface AdminDeps {
   runtime: RuntimeService;
   /** Node-RED's `GET /settings` fields besides the user (httpNodeRoot, version, editorTheme...). */
   publicSettings: () => Record<string, unknown>;
+  /** TOTP enrolment and login checks; absent when the installation has no second-factor key source. */
+  secondFactor?: SecondFactorService;
   /** Profile warnings shown to admins (`redoubt.warnings`). */
   warnings?: () => string[];
 }

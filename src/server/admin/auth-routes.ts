@@ -9,6 +9,7 @@ import { AuthError, RedoubtError } from '../../errors/index.js';
 import { RetryLaterError } from '../error-map.js';
 import { callerOf, clientAddress, isLoopback, tokenOf } from '../http/request-context.js';
 import type { AdminDeps, Guards } from './admin-deps.js';
+import { twoFactorRoutes } from './two-factor-routes.js';
 
 const CLIENTS = new Set(['node-red-admin', 'node-red-editor']);
 
@@ -26,6 +27,8 @@ export function authRoutes(deps: AdminDeps, guards: Guards): Router {
       prompts: [
         { id: 'username', type: 'text', label: 'user.username' },
         { id: 'password', type: 'password', label: 'user.password' },
+        // Listed for everyone when second factors exist, so the prompt says nothing about who has one.
+        ...(deps.secondFactor ? [{ id: 'otp', type: 'text', label: 'Authenticator or recovery code (if enrolled)' }] : []),
       ],
     });
   });
@@ -36,7 +39,8 @@ export function authRoutes(deps: AdminDeps, guards: Guards): Router {
     if (field(req.body, 'grant_type') !== 'password') throw new RedoubtError('unsupported_grant_type', "grant_type must be 'password'");
     const username = field(req.body, 'username') ?? '';
     const password = field(req.body, 'password') ?? '';
-    const result = await deps.auth.login({ username, password, address: clientAddress(req), client: clientId });
+    const otp = field(req.body, 'otp');
+    const result = await deps.auth.login({ username, password, address: clientAddress(req), client: clientId, ...(otp === undefined ? {} : { otp }) });
     if (result.ok) {
       res.json({ access_token: result.token, expires_in: result.expiresIn, token_type: 'Bearer' });
       return;
@@ -64,6 +68,8 @@ export function authRoutes(deps: AdminDeps, guards: Guards): Router {
     await deps.auth.completeSetup({ token, username, password, address });
     res.status(201).json({ username, role: 'admin' });
   });
+
+  router.use(twoFactorRoutes(deps, guards));
 
   return router;
 }

@@ -66,7 +66,7 @@ export async function startTestServer(options: Partial<RedoubtServerOptions> & {
   const storage = makeStorage?.(userDir) ?? createFileFlowsStorage({ flowsPath: join(userDir, 'flows.json') }, { vault });
   const server = await startRedoubtServer(
     { host: '127.0.0.1', port: 0, httpAdminRoot: '/', httpNodeRoot: '/', apiMaxLength: 5 * 1024 * 1024, editorDir: join(userDir, 'editor'), version: '0.0.0-test', ...serverOptions },
-    { runtime, auth: stack.auth, audit: stack.audit, storage, history: stack.history, log: (e) => void logs.push(String(e.msg)) },
+    { runtime, auth: stack.auth, audit: stack.audit, storage, history: stack.history, secondFactor: stack.secondFactor, log: (e) => void logs.push(String(e.msg)) },
   );
   const tokens = {} as Record<Role, string>;
   if (withUsers !== false) {
