@@ -16,7 +16,8 @@ import { settingsRoutes } from './admin/settings-routes.js';
 import { authenticate, refuseQueryTokens, requirePermission } from './http/authenticate.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { readBody } from './http/read-body.js';
-import { securityHeaders } from './http/security-headers.js';
+import { editorAllowList, editorRefusedFallback, resolveClient, type NetworkGate } from './http/network-gate.js';
+import { securityHeaders, strictTransportSecurity } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
 
 export interface ServerAppOptions {
@@ -29,6 +30,8 @@ export interface ServerAppOptions {
   maxJsonDepth?: number;
   /** Where the editor's files are; nothing is served when the folder does not exist. */
   editorDir: string;
+  /** HSTS max-age for responses over HTTPS; default one year, 0 sends none. */
+  hstsMaxAgeSeconds?: number;
 }
 
 export interface ServerAppDeps extends AdminDeps {
@@ -38,6 +41,8 @@ export interface ServerAppDeps extends AdminDeps {
   httpNode?: RequestHandler;
   /** Routes contrib nodes add through `RED.httpAdmin`; guarded like the rest. */
   httpAdmin?: Router;
+  /** The profile's network rules (trustProxy, IP allow-lists); none: every peer, no proxy. */
+  network?: NetworkGate;
 }
 
 /** '/', '/admin' or 'admin/' → '/', '/admin/'. */
@@ -65,9 +70,17 @@ export function createServerApp(options: ServerAppOptions, deps: ServerAppDeps):
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  const gate = deps.network;
+  const isSecure = gate?.isSecure;
+  if (gate) {
+    app.use(resolveClient(gate));
+    app.use(strictTransportSecurity({ maxAgeSeconds: options.hstsMaxAgeSeconds ?? 31_536_000, isSecure: gate.isSecure }));
+  }
+  const sharesRootWithHttpNode = deps.httpNode !== undefined && (nodeRoot.startsWith(adminRoot) || adminRoot.startsWith(nodeRoot));
+  const editorGate = gate ? [editorAllowList(gate, { sharesRootWithHttpNode })] : [];
 
   const admin = Router();
-  admin.use(securityHeaders(), refuseQueryTokens());
+  admin.use(...editorGate, securityHeaders({ isSecure }), refuseQueryTokens());
   admin.use(authRoutes(deps, guards));
   admin.use(flowsRoutes(deps, guards, deps.registry));
   admin.use(nodesRoutes(deps, guards));
@@ -80,8 +93,11 @@ export function createServerApp(options: ServerAppOptions, deps: ServerAppDeps):
   if (deps.httpNode) app.use(nodeRoot, deps.httpNode);
   if (deps.httpAdmin) {
     // Contrib nodes' admin routes: a valid token always, their own permission checks on top.
-    app.use(adminRoot, securityHeaders(), refuseQueryTokens(), bearer, deps.httpAdmin);
+    const contrib = Router();
+    contrib.use(...editorGate, securityHeaders({ isSecure }), refuseQueryTokens(), bearer, deps.httpAdmin);
+    app.use(adminRoot, contrib);
   }
+  if (gate) app.use(editorRefusedFallback(gate));
   app.use(notFound());
   app.use(errorHandler({ audit: deps.audit, logError: deps.logError }));
   return app;

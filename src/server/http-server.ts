@@ -5,8 +5,11 @@
  * busy ones given a moment to finish.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { TLS_MIN_VERSION } from '../security/tls/index.js';
 import type { Express } from 'express';
 import type { AuditLog } from '../security/types.js';
 import type { Comms } from './comms/comms-server.js';
@@ -18,6 +21,8 @@ export interface HttpServerOptions {
   commsPath: string;
   /** How long busy connections may run on at stop; default 5 s. */
   closeTimeoutMs?: number;
+  /** Serve HTTPS (TLS 1.2 and newer) with this certificate and key instead of plain HTTP. */
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
 }
 
 export interface HttpServerDeps {
@@ -26,12 +31,19 @@ export interface HttpServerDeps {
   audit: Pick<AuditLog, 'record'>;
   /** Websocket upgrades for other paths (websocket-in nodes); answer false when not handled. */
   onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+  /** Whether the comms upgrade may go on (the editor allow-list); a refusal is the caller's to record. */
+  admitComms?: (req: IncomingMessage) => boolean;
+  /** A TLS handshake that failed (old protocol, not TLS at all...). */
+  onTlsError?: (err: Error & { code?: string }, socket: TLSSocket) => void;
 }
 
 export interface RunningServer {
   readonly server: Server;
   readonly port: number;
   readonly host: string;
+  readonly isHttps: boolean;
+  /** Swaps certificate and key for new connections (HTTPS only). */
+  setSecureContext(material: { cert: Buffer; key: Buffer; ca?: Buffer }): void;
   close(): Promise<void>;
 }
 
@@ -39,13 +51,22 @@ export interface RunningServer {
  * @example const running = await listen({ host: '127.0.0.1', port: 0, commsPath: '/comms' }, { app, comms, audit });
  */
 export async function listen(options: HttpServerOptions, deps: HttpServerDeps): Promise<RunningServer> {
-  const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, deps.app);
+  const timeouts = { requestTimeout: 60_000, headersTimeout: 30_000 };
+  const tls = options.tls;
+  const server: Server = tls
+    ? createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: TLS_MIN_VERSION }, deps.app)
+    : createServer(timeouts, deps.app);
+  if (tls && deps.onTlsError) server.on('tlsClientError', deps.onTlsError);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const [path, query] = (req.url ?? '').split('?');
     if (path === options.commsPath) {
       if (query && /(^|&)(access_token|token)=/.test(query)) {
         deps.audit.record({ event: 'request.refused', address: req.socket.remoteAddress, details: { route: `WS ${path}`, status: 401, code: 'unauthorized' } });
         socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      if (deps.admitComms && !deps.admitComms(req)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
       deps.comms.handleUpgrade(req, socket, head);
@@ -67,6 +88,11 @@ export async function listen(options: HttpServerOptions, deps: HttpServerDeps): 
     server,
     port: address.port,
     host: options.host,
+    isHttps: tls !== undefined,
+    setSecureContext(material) {
+      if (!tls) throw new TypeError('setSecureContext on a plain HTTP server');
+      (server as unknown as { setSecureContext(o: object): void }).setSecureContext({ cert: material.cert, key: material.key, ca: material.ca, minVersion: TLS_MIN_VERSION });
+    },
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -12,6 +12,8 @@ import { can as canRole, type AuditLog, type AuthServiceWithUsers, type FlowHist
 import { createServerApp, normaliseRoot } from './app.js';
 import { createComms, type Comms, type CommsOptions } from './comms/comms-server.js';
 import { listen, type RunningServer } from './http-server.js';
+import { createNetworkGate, type NetworkGate, type NetworkGateOptions } from './http/network-gate.js';
+import { listenHttpsRedirect, type HttpsRedirect } from './https-redirect.js';
 import { createHttpNodeRouter, type HttpNodeRouterOptions } from './http-node/index.js';
 import { createFlowsService, type FlowsService } from './services/flows-service.js';
 import { createNodesService } from './services/nodes-service.js';
@@ -34,6 +36,14 @@ export interface RedoubtServerOptions {
   httpNode?: Omit<HttpNodeRouterOptions, 'root' | 'maxBodySize'>;
   /** Extra fields of `GET /settings`. */
   settings?: Record<string, unknown>;
+  /** The profile's network rules: `trustProxy` and the IP allow-lists. */
+  network?: NetworkGateOptions;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
+  /** With `tls`: a plain-HTTP port on the same host that redirects to HTTPS (0 picks one). */
+  httpsRedirectPort?: number;
+  /** HSTS max-age over HTTPS; default one year, 0 sends none. */
+  hstsMaxAgeSeconds?: number;
 }
 
 export interface RedoubtServerDeps {
@@ -44,6 +54,8 @@ export interface RedoubtServerDeps {
   history?: FlowHistory;
   log: (entry: LogEntry) => void;
   warnings?: () => string[];
+  /** For the refusal recorder's one-record-per-minute window; default `Date.now`. */
+  clock?: { now(): number };
   secondFactor?: SecondFactorService;
 }
 
@@ -54,6 +66,10 @@ export interface RedoubtServer {
   readonly flows: FlowsService;
   readonly comms: Comms;
   readonly http: RunningServer;
+  /** Who the client is, the allow-lists, and the refused-connection counters. */
+  readonly network: NetworkGate;
+  /** The plain-HTTP redirect listener, when `httpsRedirectPort` is set. */
+  readonly redirect?: HttpsRedirect;
   /** Stops accepting, closes websockets and connections; the runtime is the caller's to stop. */
   close(): Promise<void>;
 }
@@ -74,7 +90,9 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
   const flows = createFlowsService({ engine: runtime.engine, storage: deps.storage, audit, can, history: deps.history, disabledTypes: () => nodes.disabledTypes() });
   const runtimeApi = createRuntimeService({ engine: runtime.engine, contexts: runtime.contexts, audit, can, debugMaxLength: options.debugMaxLength });
 
+  const network = createNetworkGate(options.network ?? {}, { clock: deps.clock ?? { now: Date.now }, audit });
   const httpNode = createHttpNodeRouter({
+    isAllowed: (_peer, req) => network.admitsHttpNode(req, `http-in ${req.method ?? ''} ${(req.url ?? '').split('?')[0]}`),
     ...options.httpNode,
     root: nodeRoot,
     maxBodySize: options.apiMaxLength,
@@ -97,7 +115,7 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
   runtime.events.on('log', onLog);
 
   const app = createServerApp(
-    { httpAdminRoot: adminRoot, httpNodeRoot: nodeRoot, apiMaxLength: options.apiMaxLength, maxJsonDepth: options.maxJsonDepth, editorDir: options.editorDir },
+    { httpAdminRoot: adminRoot, httpNodeRoot: nodeRoot, apiMaxLength: options.apiMaxLength, maxJsonDepth: options.maxJsonDepth, editorDir: options.editorDir, hstsMaxAgeSeconds: options.hstsMaxAgeSeconds },
     {
       auth: deps.auth,
       can,
@@ -109,6 +127,7 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
       logError,
       httpNode: httpNode.handler,
       httpAdmin,
+      network,
       warnings: deps.warnings,
       secondFactor: deps.secondFactor,
       publicSettings: () => ({
@@ -133,19 +152,38 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
   });
 
   const http = await listen(
-    { host: options.host, port: options.port, commsPath: `${adminRoot}comms` },
-    { app, comms, audit, onUpgrade: (req, socket, head) => httpNode.handleUpgrade(req, socket, head) },
+    { host: options.host, port: options.port, commsPath: `${adminRoot}comms`, tls: options.tls },
+    {
+      app,
+      comms,
+      audit,
+      onUpgrade: (req, socket, head) => httpNode.handleUpgrade(req, socket, head),
+      admitComms: (req) => network.admitsEditor(req, 'WS comms'),
+      onTlsError: (err, socket) => network.refusals.refused({ address: socket.remoteAddress, reason: 'bad_tls', details: { tlsError: err.code ?? err.message } }),
+    },
   );
+  let redirect: HttpsRedirect | undefined;
+  if (options.tls && options.httpsRedirectPort !== undefined) {
+    try {
+      redirect = await listenHttpsRedirect({ host: options.host, port: options.httpsRedirectPort, httpsPort: http.port });
+    } catch (err) {
+      await http.close();
+      throw err;
+    }
+  }
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     port: http.port,
-    adminUrl: `http://${shownHost}:${http.port}${adminRoot}`,
+    adminUrl: `${options.tls ? 'https' : 'http'}://${shownHost}:${http.port}${adminRoot}`,
     flows,
     comms,
     http,
+    network,
+    redirect,
     async close() {
       runtime.events.off('publish', onPublish);
       runtime.events.off('log', onLog);
+      await redirect?.close();
       await http.close();
     },
   };

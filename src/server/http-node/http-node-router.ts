@@ -44,8 +44,11 @@ export interface HttpNodeRouterOptions {
   verifyPassword?: VerifyPassword;
   /** Node-RED's `httpNodeMiddleware`: a middleware function or a list of them. */
   middleware?: unknown;
-  /** Source-address allow-list from the deployment profile; default: every address. */
-  isAllowed?: (address: string) => boolean;
+  /**
+   * Source-address allow-list from the deployment profile; default: every address. Gets the peer
+   * address and the request (to find the client behind a trusted proxy); may record a refusal.
+   */
+  isAllowed?: (address: string, req: IncomingMessage) => boolean;
   /** Where errors that belong to no node go (an auth check that threw...). */
   log?: (level: 'warn' | 'error', message: string) => void;
 }
@@ -132,7 +135,7 @@ export function createHttpNodeRouter(options: HttpNodeRouterOptions = {}): HttpN
   inner.set('query parser', 'extended');
 
   inner.use(function httpNodeAllowList(req: Request, res: Response, next: NextFunction) {
-    if (isAllowed(addressOf(req))) return next();
+    if (isAllowed(addressOf(req), req)) return next();
     res.status(403).send('Forbidden');
   });
   if (cors) inner.use(corsPreflight(cors));
@@ -248,7 +251,7 @@ export function createHttpNodeRouter(options: HttpNodeRouterOptions = {}): HttpN
       }
       const handle = upgrades.get(pathname);
       if (!handle) return false;
-      if (!isAllowed(addressOf(req))) {
+      if (!isAllowed(addressOf(req), req)) {
         refuseUpgrade(socket, '403 Forbidden');
         return true;
       }

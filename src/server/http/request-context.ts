@@ -3,13 +3,23 @@
  * `authenticate`), the bearer token (kept out of every log and audit record), and the client's
  * address.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
 import { AuthError } from '../../errors/index.js';
 import type { Caller } from '../services/types.js';
 
-/** The peer address of the connection (proxies are not trusted). */
-export function clientAddress(req: Request): string {
-  return req.socket.remoteAddress ?? 'unknown';
+const CLIENT_ADDRESS = Symbol('redoubt.clientAddress');
+
+/**
+ * The client's address: the one `resolveClient` (server/http/network-gate.ts) found, which is the
+ * peer unless the peer is a proxy listed in `trustProxy`; the peer when nothing resolved it.
+ */
+export function clientAddress(req: Request | IncomingMessage): string {
+  return (req as { [CLIENT_ADDRESS]?: string })[CLIENT_ADDRESS] ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+export function setClientAddress(req: Request | IncomingMessage, address: string): void {
+  (req as { [CLIENT_ADDRESS]?: string })[CLIENT_ADDRESS] = address;
 }
 
 /** Whether the peer is this machine: 127.0.0.0/8 or ::1, also as IPv4-mapped IPv6. */
