@@ -69,7 +69,7 @@ export function ratioText(row: MetricRow): string {
   if (row.ratio === null) return 'n/a';
   if (row.kind === 'memory') return `${row.ratio.toFixed(2)}x mem`;
   // CPU used and latency are amounts, not speeds: "lower" reads right where "faster" would not.
-  const [better, worse] = /CPU|latency/.test(row.metric) ? ['lower', 'higher'] : ['faster', 'slower'];
+  const [better, worse] = row.kind === 'time' && /CPU|latency/.test(row.metric) ? ['lower', 'higher'] : ['faster', 'slower'];
   return row.ratio >= 1 ? `${row.ratio.toFixed(2)}x ${better}` : `${(1 / row.ratio).toFixed(2)}x ${worse}`;
 }
 
