@@ -6,6 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, ValidationError, type ValidationIssue } from '../errors/index.js';
+import { parseCidr } from '../security/ip-address.js';
+import { PROFILE_NAMES } from '../security/profiles/index.js';
+
+const cidrList = z.array(z.string().refine((value) => parseCidr(value) !== undefined, 'must be a CIDR range such as 192.168.1.0/24, 10.0.0.5 or fd00::/8'));
 
 const storeSchema = z.object({ module: z.string().min(1), config: z.record(z.string(), z.unknown()).optional() }).strict();
 
@@ -39,6 +43,28 @@ export const settingsSchema = z
     /** Minimum password length for new passwords. */
     passwordMinLength: z.number().int().min(8).max(1024).default(12),
     flowFilePretty: z.boolean().default(true),
+    /** Where the installation runs; decides what must hold before it serves (DESIGN.md's table). */
+    profile: z.enum(PROFILE_NAMES).default('local'),
+    /** Reverse proxies (CIDRs) whose X-Forwarded-For and X-Forwarded-Proto are believed; no others. */
+    trustProxy: cidrList.default([]),
+    /** Who may connect: the editor and admin API (comms included), and the http-in endpoints. */
+    ipAllowList: z
+      .object({ editor: cidrList.min(1, 'list at least one range, or leave the setting out').optional(), httpNode: cidrList.min(1, 'list at least one range, or leave the setting out').optional() })
+      .strict()
+      .default({}),
+    /** Certificate and key files (relative to the user directory); reloaded when they change. */
+    https: z
+      .object({
+        cert: z.string().min(1),
+        key: z.string().min(1),
+        ca: z.string().min(1).optional(),
+        /** A plain-HTTP port that only redirects to HTTPS. */
+        redirectHttpPort: z.number().int().min(0).max(65535).optional(),
+        /** Strict-Transport-Security max-age in seconds; 0 sends none. */
+        hstsMaxAge: z.number().int().min(0).default(31_536_000),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
