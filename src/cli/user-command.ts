@@ -23,6 +23,7 @@ import { openDatabase } from '../storage/database.js';
 import { createSessionStore } from '../storage/sessions-store.js';
 import { createUserStore } from '../storage/users-store.js';
 import { defaultUserDir, processIo, type CommandIo } from './command-io.js';
+import { runTwoFactorCommand } from './two-factor-command.js';
 
 export const USER_USAGE = `usage: redoubt user <command> [options]
   add <name> --role <role>   create a user (roles: ${ROLES.join(', ')})
@@ -30,6 +31,7 @@ export const USER_USAGE = `usage: redoubt user <command> [options]
   remove <name>              delete a user; their sessions end
   role <name> <role>         change a user's role; their sessions end
   list [--json]              the users and their roles
+  2fa enrol|disable|status <name>   a user's second factor (redoubt user 2fa --help)
 options:
   --user-dir <dir>           default ~/.redoubt
   --password-stdin           read the password from stdin instead of a hidden prompt
@@ -132,6 +134,7 @@ function fail(io: CommandIo, error: unknown): number {
  * await runUserCommand(['add', 'ann', '--role', 'admin', '--password-stdin'], processUserIo());
  */
 export async function runUserCommand(args: string[], io: UserCommandIo): Promise<number> {
+  if (args[0] === '2fa') return runTwoFactorCommand(args.slice(1), io);
   if (args.some((a) => a === '--password' || a.startsWith('--password=') || a === '-p')) {
     io.err('redoubt user: passwords are never read from the command line (shell history, process list); use the prompt or --password-stdin\n');
     return 2;
