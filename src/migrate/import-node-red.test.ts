@@ -256,6 +256,28 @@ describe('importNodeRed', () => {
     assert.equal(checksumDir(nr), before);
   });
 
+  it('carries https as the certificate and key files Node-RED read, and a LAN uiHost as a decision', async () => {
+    const nr = makeNodeRedDir({ secret: 'nr-secret-6' });
+    writeFileSync(join(nr, 'server.key'), 'KEY');
+    writeFileSync(join(nr, 'server.crt'), 'CERT');
+    writeFileSync(
+      join(nr, 'settings.js'),
+      `const fs = require('fs');
+       module.exports = { flowFile: 'flows.json', credentialSecret: 'nr-secret-6', uiHost: '192.168.1.20',
+         https: { key: fs.readFileSync(__dirname + '/server.key'), cert: fs.readFileSync(__dirname + '/server.crt'), passphrase: 'x' } };`,
+    );
+    const userDir = tempDir('redoubt-');
+    const report = await importNodeRed({ from: nr, userDir, env: {}, by: 'test' });
+    const yaml = parseYaml(readFileSync(join(userDir, 'redoubt.yaml'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(yaml.https, { cert: join(nr, 'server.crt'), key: join(nr, 'server.key') });
+    assert.equal(yaml.host, '192.168.1.20');
+    assert.equal(yaml.profile, undefined, 'the profile is the user\'s choice');
+    const host = report.items.find((i) => i.subject === 'uiHost');
+    assert.equal(host?.kind, 'decision');
+    assert.match(host?.message ?? '', /profile/);
+    assert.equal(report.items.find((i) => i.subject === 'https.passphrase')?.kind, 'not-carried');
+  });
+
   it('keeps an existing Redoubt user of the same name', async () => {
     const nr = makeNodeRedDir({ secret: 'nr-secret-4' });
     const userDir = tempDir('redoubt-');

@@ -194,13 +194,14 @@ function mapHttps(https: SettingsValue, files: Record<string, string>, out: Reco
   const keyFile = files['https.key'];
   const certFile = files['https.cert'];
   if (keyFile && certFile) {
-    out.https = { certFile, keyFile };
-    add('info', 'https', `certificate ${certFile} and key ${keyFile} are read from where Node-RED read them; copy them next to Redoubt if the Node-RED dir is to be removed`);
+    const caFile = files['https.ca'];
+    out.https = caFile ? { cert: certFile, key: keyFile, ca: caFile } : { cert: certFile, key: keyFile };
+    add('info', 'https', `certificate ${certFile} and key ${keyFile} are read from where Node-RED read them; copy them into Redoubt's tls/ and change https in redoubt.yaml if the Node-RED dir is to be removed`);
   } else {
-    add('not-carried', 'https', 'the key and certificate are not read from files (inline text or computed): save them as files and set them in redoubt.yaml');
+    add('not-carried', 'https', 'the key and certificate are not read from files (inline text or computed): save them as files and set https.cert and https.key in redoubt.yaml');
   }
   for (const key of Object.keys(https)) {
-    if (key !== 'key' && key !== 'cert') add('not-carried', `https.${key}`, 'no equivalent in Redoubt');
+    if (key !== 'key' && key !== 'cert' && !(key === 'ca' && files['https.ca'])) add('not-carried', `https.${key}`, 'no equivalent in Redoubt');
   }
 }
 
