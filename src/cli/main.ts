@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RedoubtError } from '../errors/index.js';
 import { startRedoubt } from './start.js';
+import { runTlsCommand } from './tls-command.js';
+import { isProfileName, PROFILE_NAMES, type ProfileName } from '../security/profiles/index.js';
 import { runAuditLogCommand } from './audit-log-command.js';
 import { runHistoryCommand } from './history-command.js';
 import { runCredentialsCommand } from './credentials-command.js';
@@ -19,10 +21,12 @@ commands:
             --user-dir <dir>   default ~/.redoubt
             --config <file>    default <user-dir>/redoubt.yaml
             --port <n>         overrides redoubt.yaml's port (default 1880)
+            --profile <name>   overrides redoubt.yaml's profile: local|closed-lan|private-network|public
   audit-log verify|list|head          check or read the hash-chained audit log
   history list|show|diff|rollback     the deployed flow versions
   credentials rotate                  re-encrypt flows.cred under a new key
   user add|passwd|remove|role|list    manage the users (redoubt user --help)
+  tls self-signed                     make a certificate for LAN use (redoubt tls --help)
   import --from-node-red <dir>        bring a Node-RED user dir's flows, credentials, users and settings over
 `;
 
@@ -37,13 +41,14 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'credentials') return runCredentialsCommand(rest, processIo());
   if (command === 'user') return runUserCommand(rest, processUserIo());
   if (command === 'import') return runImportCommand(rest, processIo());
+  if (command === 'tls') return runTlsCommand(rest, processIo());
   if (command !== 'start') {
     process.stderr.write(`redoubt: unknown command '${command}'\n${USAGE}`);
     return 2;
   }
   const { values } = parseArgs({
     args: rest,
-    options: { 'user-dir': { type: 'string' }, config: { type: 'string' }, port: { type: 'string' } },
+    options: { 'user-dir': { type: 'string' }, config: { type: 'string' }, port: { type: 'string' }, profile: { type: 'string' } },
     strict: true,
   });
   const userDir = values['user-dir'] ?? join(homedir(), '.redoubt');
@@ -55,12 +60,17 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  if (values.profile !== undefined && !isProfileName(values.profile)) {
+    process.stderr.write(`redoubt: --profile must be one of ${PROFILE_NAMES.join(', ')}, got '${values.profile}'\n`);
+    return 2;
+  }
+  const profile = values.profile as ProfileName | undefined;
   // Listen before starting: a signal during start-up still stops gracefully.
   const signalled = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-  const started = await startRedoubt({ userDir, configPath: values.config, port });
+  const started = await startRedoubt({ userDir, configPath: values.config, port, profile });
   await signalled;
   await started.stop();
   return 0;

@@ -20,12 +20,17 @@ import { startRedoubtServer } from '../server/redoubt-server.js';
 import { createSecurityStack } from '../server/security-stack.js';
 import { createFileFlowsStorage } from '../server/services/file-flows-storage.js';
 import { loadSettingsFile } from './settings-file.js';
+import { applyProfileAtStart } from './profile-start.js';
+import { loginOptionsFor, type ProfileName } from '../security/profiles/index.js';
+import { createTlsReloader } from '../security/tls/index.js';
 
 export interface StartOptions {
   userDir: string;
   configPath?: string;
   /** Overrides the `port` setting (`--port`); 0 picks a free port. */
   port?: number;
+  /** Overrides the `profile` setting (`--profile`). */
+  profile?: ProfileName;
   /** Where log lines go; stderr by default. */
   write?: (line: string) => void;
   /** Read for secrets such as `REDOUBT_CREDENTIAL_KEY`; default `process.env`. */
@@ -76,12 +81,18 @@ export async function startRedoubt(options: StartOptions): Promise<Started> {
       db,
       {
         sessions: { absoluteTtlMs: settings.sessionExpiryHours * 3_600_000, idleTimeoutMs: settings.sessionIdleMinutes * 60_000 },
-        login: { maxFailures: settings.loginMaxFailures, lockoutMs: settings.loginLockoutMinutes * 60_000 },
+        login: loginOptionsFor(options.profile ?? settings.profile, { maxFailures: settings.loginMaxFailures, lockoutMs: settings.loginLockoutMinutes * 60_000 }),
         passwordMinLength: settings.passwordMinLength,
         secondFactorKeyFile: join(userDir, 'second-factor.key'),
       },
       { clock },
     );
+    const profile = await applyProfileAtStart(settings, { userDir, profile: options.profile }, {
+      audit: stack.audit,
+      users: stack.users,
+      adminsWithoutSecondFactor: stack.secondFactor && (() => stack.secondFactor!.adminsWithoutSecondFactor()),
+    });
+    for (const warning of profile.warnings) write(formatLog({ level: 'warn', msg: `profile '${profile.profile}': ${warning}` }));
     const vault = createVault({ userDir, env: options.env ?? process.env });
     const flowsPath = join(userDir, settings.flowFile);
     const server = await startRedoubtServer(
@@ -94,10 +105,18 @@ export async function startRedoubt(options: StartOptions): Promise<Started> {
         editorDir: join(REPO_ROOT, 'editor'),
         version: await packageVersion(),
         debugMaxLength: settings.debugMaxLength,
+        network: { trustProxy: settings.trustProxy, ipAllowList: settings.ipAllowList },
+        tls: profile.tls,
+        httpsRedirectPort: settings.https?.redirectHttpPort,
+        hstsMaxAgeSeconds: settings.https?.hstsMaxAge,
       },
-      { runtime, auth: stack.auth, audit: stack.audit, storage: createFileFlowsStorage({ flowsPath, pretty: settings.flowFilePretty }, { vault }), history: stack.history, secondFactor: stack.secondFactor, log },
+      { runtime, auth: stack.auth, audit: stack.audit, storage: createFileFlowsStorage({ flowsPath, pretty: settings.flowFilePretty }, { vault }), history: stack.history, secondFactor: stack.secondFactor, log, warnings: () => profile.warnings },
     );
     cleanups.push(() => server.close());
+    if (profile.tlsFiles) {
+      const reloader = await createTlsReloader(profile.tlsFiles, { onReload: (material) => server.http.setSecureContext(material), log: (level, msg) => log({ level, msg }) });
+      cleanups.push(() => reloader.close());
+    }
     url = server.adminUrl;
     port = server.port;
     write(formatLog({ level: 'info', msg: `Redoubt running flows from ${flowsPath}` }));
@@ -105,7 +124,7 @@ export async function startRedoubt(options: StartOptions): Promise<Started> {
     if (stack.users.count() === 0) {
       const { token, expiresAt } = stack.setupToken.issue();
       // The token goes to the console only; the fragment (#) keeps it out of server and proxy logs.
-      write(`\nNo users yet. Create the admin account within ${Math.round((expiresAt - clock.now()) / 60_000)} minutes, from this machine:\n  http://127.0.0.1:${server.port}${adminRoot}setup#${token}\n`);
+      write(`\nNo users yet. Create the admin account within ${Math.round((expiresAt - clock.now()) / 60_000)} minutes, from this machine:\n  ${profile.tls ? 'https' : 'http'}://127.0.0.1:${server.port}${adminRoot}setup#${token}\n`);
     }
   } catch (err) {
     await runCleanups();
