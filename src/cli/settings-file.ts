@@ -65,6 +65,16 @@ export const settingsSchema = z
       })
       .strict()
       .optional(),
+    /** Scheduled encrypted backups, run by the server; the passphrase comes from REDOUBT_BACKUP_KEY. */
+    backups: z
+      .object({
+        schedule: z.string().regex(/^(off|\d+\s*(m|h|d))$/, "must be 'off' or an interval such as '30m', '24h' or '7d'").default('24h'),
+        retain: z.number().int().min(1).max(1000).default(7),
+        /** Relative to the user directory; default `backups`. */
+        dir: z.string().min(1).default('backups'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
