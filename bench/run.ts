@@ -23,7 +23,7 @@ import { ensureNodeRed } from './lib/node-red-install.js';
 import { clockTicks } from './lib/proc-stat.js';
 import { formatMarkdown, formatSummary, formatTable, type BenchmarkResult } from './lib/results.js';
 import type { RuntimeKind } from './lib/server-child.js';
-import { bcryptHashOf, benchCredentials } from './lib/server-setup.js';
+import { bcryptHashOf, benchCredentials, redoubtHasAllowList } from './lib/server-setup.js';
 import { runStartupBench } from './lib/startup-suite.js';
 import { targetChecks } from './lib/targets.js';
 
@@ -56,12 +56,13 @@ async function main(): Promise<void> {
   const built = build();
   if (built.note) console.log(built.note);
   const credentials = benchCredentials();
-  const setup = { root, nodeRedPackageDir: nodeRed.packageDir, ticksPerSecond: clockTicks(), credentials, bcryptHash: bcryptHashOf(credentials.password) };
+  const setup = { root, nodeRedPackageDir: nodeRed.packageDir, ticksPerSecond: clockTicks(), credentials, bcryptHash: bcryptHashOf(credentials.password), allowList: redoubtHasAllowList(root) };
   const kinds: RuntimeKind[] = ['node-red', 'redoubt'];
   const budget = createBudget(config.budgetMs);
   const loadAtStart = loadavg()[0];
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryMB: Math.round(totalmem() / 1048576), kernel: release(), node: process.version };
   console.log(`Node-RED ${nodeRed.version} vs Redoubt (dist/), ${quick ? 'quick' : 'full'} mode, ${rounds} rounds; ${machine.cpus} x ${machine.cpuModel}, node ${machine.node}`);
+  console.log(`both with admin authentication; Redoubt ${setup.allowList ? 'with' : 'without'} loopback ipAllowList (editor, httpNode)${setup.allowList ? '' : ': its build does not know the setting'}`);
 
   const results: BenchmarkResult[] = [];
   const record = (r: BenchmarkResult): void => {
@@ -105,10 +106,10 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   // The 1-minute load average around the run says how busy the machine was with other work.
   const load = { start: loadAtStart, end: loadavg()[0] };
-  const meta = { date: new Date().toISOString(), quick, rounds, nodeRedVersion: nodeRed.version, build: built, http: config.http, machine, load, elapsedS, budgetSpent: budget.spent(), messages: config.messages };
+  const meta = { date: new Date().toISOString(), quick, rounds, nodeRedVersion: nodeRed.version, build: built, redoubtAllowList: setup.allowList, http: config.http, machine, load, elapsedS, budgetSpent: budget.spent(), messages: config.messages };
   writeFileSync(out, `${JSON.stringify({ meta, targets, results }, null, 2)}\n`);
   const md = [
-    `Measured ${meta.date} (${quick ? 'BENCH_QUICK=1' : 'full'}), Node-RED ${nodeRed.version} (red.js) vs Redoubt (dist/cli/main.js start), ${machine.cpus} x ${machine.cpuModel}, node ${machine.node}, load ${load.start.toFixed(2)} -> ${load.end.toFixed(2)}, ${elapsedS.toFixed(0)} s.${built.ok ? '' : ' The Redoubt build reported errors; dist/ may be stale.'}`,
+    `Measured ${meta.date} (${quick ? 'BENCH_QUICK=1' : 'full'}), Node-RED ${nodeRed.version} (red.js) vs Redoubt (dist/cli/main.js start), ${machine.cpus} x ${machine.cpuModel}, node ${machine.node}, load ${load.start.toFixed(2)} -> ${load.end.toFixed(2)}, ${elapsedS.toFixed(0)} s. Admin authentication on both; Redoubt ${setup.allowList ? 'with' : 'without'} loopback ipAllowList.${built.ok ? '' : ' The Redoubt build reported errors; dist/ may be stale.'}`,
     formatSummary(results, 'markdown'),
     ...results.map(formatMarkdown),
     `### targets\n\n${targets.map((t) => `- ${t.met === null ? 'n/a' : t.met ? 'met' : 'missed'}: ${t.target}: ${t.measured}`).join('\n')}`,

@@ -5,11 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chainBench } from '../flows/chain.js';
 import { HTTP_BENCH_BODY, HTTP_BENCH_PATH, httpBenchFlow, probePath, withProbe } from '../flows/http-bench.js';
-import { verifyMarker } from './message-suite.js';
-import { load, loadMetrics } from './http-suite.js';
-import type { RuntimeKind, ServerChild } from './server-child.js';
-import { bcryptHashOf, benchCredentials } from './server-setup.js';
-import { launch } from './runtimes.js';
+import { verifyMarker } from '../lib/message-suite.js';
+import { load, loadMetrics } from '../lib/http-suite.js';
+import type { RuntimeKind, ServerChild } from '../lib/server-child.js';
+import { bcryptHashOf, benchCredentials, redoubtHasAllowList } from '../lib/server-setup.js';
+import { launch } from '../lib/runtimes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const nodeRedPackageDir = join(root, '.cache', 'node-red-4.1', 'node_modules', 'node-red');
@@ -18,7 +18,7 @@ const skipOf: Record<RuntimeKind, string | false> = {
   redoubt: existsSync(join(root, 'dist', 'cli', 'main.js')) ? false : 'dist/ not built (npm run build)',
 };
 const credentials = benchCredentials();
-const setup = { root, nodeRedPackageDir, ticksPerSecond: 100, credentials, bcryptHash: bcryptHashOf(credentials.password) };
+const setup = { root, nodeRedPackageDir, ticksPerSecond: 100, credentials, bcryptHash: bcryptHashOf(credentials.password), allowList: redoubtHasAllowList(root) };
 
 // Starts real servers: needs Node-RED in .cache/ and Redoubt built; not part of npm test.
 for (const kind of ['node-red', 'redoubt'] as const) {

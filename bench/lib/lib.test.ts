@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { chainBench } from '../flows/chain.js';
 import { verifyMarker } from './message-suite.js';
 import { cpuSeconds, peakRss } from './proc-stat.js';
@@ -137,9 +138,12 @@ describe('server setup', () => {
     assert.equal(settings.telemetry.enabled, false);
   });
 
-  it('gives Redoubt its port on loopback', () => {
-    assert.match(redoubtSettingsText(4321), /^port: 4321$/m);
-    assert.match(redoubtSettingsText(4321), /^host: 127\.0\.0\.1$/m);
+  it('gives Redoubt its port on loopback, and loopback allow-lists when asked', () => {
+    assert.match(redoubtSettingsText(4321, false), /^port: 4321$/m);
+    assert.match(redoubtSettingsText(4321, false), /^host: 127\.0\.0\.1$/m);
+    assert.doesNotMatch(redoubtSettingsText(4321, false), /ipAllowList/);
+    const parsed = parseYaml(redoubtSettingsText(4321, true)) as { ipAllowList: { editor: string[]; httpNode: string[] } };
+    assert.deepEqual(parsed.ipAllowList, { editor: ['127.0.0.1/32'], httpNode: ['127.0.0.1/32'] });
   });
 
   it('makes a different password each time, without the user name in it', () => {

@@ -11,6 +11,8 @@ export interface RuntimeSetup {
   credentials: Credentials;
   /** bcrypt hash of the password, for Node-RED's adminAuth. */
   bcryptHash: string;
+  /** Put loopback allow-lists in Redoubt's redoubt.yaml (when its build knows the setting). */
+  allowList: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function launch(kind: RuntimeKind, setup: RuntimeSetup, readyTimeou
   // BENCH_NODE_ARGS adds node flags to both children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeFlags = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const port = await freePort();
-  const prepared = prepareServer(kind, { root: setup.root, nodeRedPackageDir: setup.nodeRedPackageDir, port, credentials: setup.credentials, bcryptHash: setup.bcryptHash });
+  const prepared = prepareServer(kind, { root: setup.root, nodeRedPackageDir: setup.nodeRedPackageDir, port, credentials: setup.credentials, bcryptHash: setup.bcryptHash, allowList: setup.allowList });
   return startServer({
     kind,
     args: prepared.args,
