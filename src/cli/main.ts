@@ -13,6 +13,7 @@ import { runCredentialsCommand } from './credentials-command.js';
 import { runImportCommand } from './import-command.js';
 import { processIo } from './command-io.js';
 import { processUserIo, runUserCommand } from './user-command.js';
+import { runBackupCommand } from './backup-command.js';
 
 const USAGE = `usage: redoubt <command> [options]
 
@@ -26,6 +27,9 @@ commands:
   history list|show|diff|rollback     the deployed flow versions
   credentials rotate                  re-encrypt flows.cred under a new key
   user add|passwd|remove|role|list    manage the users (redoubt user --help)
+  user 2fa enrol|disable|status       a user's second factor
+  backup [--out <file>]               write an encrypted backup (passphrase: REDOUBT_BACKUP_KEY)
+  restore <file>                      check a backup, then restore it (Redoubt stopped)
   tls self-signed                     make a certificate for LAN use (redoubt tls --help)
   import --from-node-red <dir>        bring a Node-RED user dir's flows, credentials, users and settings over
 `;
@@ -40,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'history') return runHistoryCommand(rest, processIo());
   if (command === 'credentials') return runCredentialsCommand(rest, processIo());
   if (command === 'user') return runUserCommand(rest, processUserIo());
+  if (command === 'backup' || command === 'restore') return runBackupCommand(command, rest, processUserIo());
   if (command === 'import') return runImportCommand(rest, processIo());
   if (command === 'tls') return runTlsCommand(rest, processIo());
   if (command !== 'start') {

@@ -20,6 +20,7 @@ import { startRedoubtServer } from '../server/redoubt-server.js';
 import { createSecurityStack } from '../server/security-stack.js';
 import { createFileFlowsStorage } from '../server/services/file-flows-storage.js';
 import { loadSettingsFile } from './settings-file.js';
+import { startScheduledBackups } from './scheduled-backups.js';
 import { applyProfileAtStart } from './profile-start.js';
 import { loginOptionsFor, type ProfileName } from '../security/profiles/index.js';
 import { createTlsReloader } from '../security/tls/index.js';
@@ -117,6 +118,11 @@ export async function startRedoubt(options: StartOptions): Promise<Started> {
       const reloader = await createTlsReloader(profile.tlsFiles, { onReload: (material) => server.http.setSecureContext(material), log: (level, msg) => log({ level, msg }) });
       cleanups.push(() => reloader.close());
     }
+    const backups = startScheduledBackups(
+      { userDir, settings, settingsFile: options.configPath ?? join(userDir, 'redoubt.yaml'), env: options.env ?? process.env, redoubtVersion: await packageVersion() },
+      { db, audit: stack.audit, clock, log },
+    );
+    cleanups.push(() => backups.stop());
     url = server.adminUrl;
     port = server.port;
     write(formatLog({ level: 'info', msg: `Redoubt running flows from ${flowsPath}` }));
