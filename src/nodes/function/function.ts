@@ -141,17 +141,20 @@ export const functionNode = defineNode({
 });
 
 /**
- * Node-RED's function node puts a thrown Error on `msg.error` and reports a string: the error's
- * `toString()`, with "(line N, col M)" only for a ReferenceError. Catch nodes then see the string
- * as `error.message` (and the Error as `msg._error`); a thrown string is reported as it is.
+ * Node-RED 4's function node puts a thrown Error on `msg.error` and reports that same Error (its
+ * message replaced by "ReferenceError: ... (line N, col M)" for a ReferenceError), so catch nodes
+ * see its `toString()`, its stack, and the Error again as `msg._error`; a thrown string is
+ * reported as it is.
  */
 function nodeRedDoneError(err: Error, msg: Msg): unknown {
   if (!(err instanceof FunctionCodeError)) return err;
   if (err.code !== 'function_error') return err.message;
   const thrown = err.thrown;
   if (thrown.name === undefined && thrown.stack === undefined) return thrown.message;
-  msg.error = toError(thrown);
-  return thrown.name === 'ReferenceError' ? err.message : `${thrown.name ?? 'Error'}: ${thrown.message}`;
+  const error = toError(thrown);
+  if (thrown.name === 'ReferenceError') error.message = err.message;
+  msg.error = error;
+  return error;
 }
 
 /** `node.error(x, msg)` from user code: Node-RED passes x on as it is (a string stays a string). */

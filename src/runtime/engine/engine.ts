@@ -294,11 +294,7 @@ export function createEngine(options: EngineOptions): Engine {
         continue;
       }
       // Values filled from ${ENV} at start are checked when the node starts, not here.
-      let usesEnv = false;
-      for (const key in migrated) {
-        const v = migrated[key];
-        if (typeof v === 'string' && v.includes('${')) usesEnv = true;
-      }
+      const usesEnv = hasEnvReference(migrated);
       const checkable = usesEnv
         ? Object.fromEntries(Object.entries(migrated).map(([k, v]) => [k, typeof v === 'string' && v.includes('${') ? undefined : v]))
         : migrated;
@@ -430,6 +426,15 @@ function remapSubflowNode(raw: FlowConfigNode, instanceId: string, inside: Reado
   if (Array.isArray(raw.scope)) copy.scope = (raw.scope as string[]).map(map);
   if (Array.isArray(raw.links)) copy.links = (raw.links as string[]).map(map);
   return copy;
+}
+
+/** Whether any string in a node's config (nested lists and objects too) refers to `${VAR}`. */
+function hasEnvReference(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('${') || value.includes('$(');
+  if (depth > 8 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => hasEnvReference(v, depth + 1));
+  for (const key in value) if (hasEnvReference((value as Record<string, unknown>)[key], depth + 1)) return true;
+  return false;
 }
 
 function revOf(all: readonly FlowConfigNode[]): string {
