@@ -20,6 +20,7 @@ import { createPasswordHasher } from '../security/passwords.js';
 import { createAuditStore } from '../storage/audit-store.js';
 import { openDatabase } from '../storage/database.js';
 import { createUserStore } from '../storage/users-store.js';
+import { startRedoubt } from '../cli/start.js';
 import { importNodeRed } from './import-node-red.js';
 import { checksumDir } from './test-fixtures.js';
 
@@ -195,6 +196,28 @@ if (!install) {
       assert.equal(kinds.get('exec'), 'decision');
       assert.ok(kinds.has('httpNodeAuth'));
       assert.doesNotMatch(readFileSync(join(userDir, 'redoubt.yaml'), 'utf8') + JSON.stringify(report), /api-s3cret|mqtt-p4ss|a-user-chosen-secret/);
+    });
+
+    it('gives an installation that starts, takes the Node-RED password and serves the flows without their secrets', async () => {
+      const userDir = join(temp, 'redoubt-run');
+      await importNodeRed({ from: withSecret, userDir, env: {}, by: 'test' });
+      const started = await startRedoubt({ userDir, port: 0, env: {}, write: () => {} });
+      try {
+        const tokenRes = await fetch(new URL('auth/token', started.url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ client_id: 'node-red-admin', grant_type: 'password', scope: '*', username: 'ada', password: ADA_PASSWORD }),
+        });
+        assert.equal(tokenRes.status, 200);
+        const { access_token: token } = (await tokenRes.json()) as { access_token: string };
+        const flowsRes = await fetch(new URL('flows', started.url), { headers: { authorization: `Bearer ${token}` } });
+        assert.equal(flowsRes.status, 200);
+        const text = await flowsRes.text();
+        assert.deepEqual((JSON.parse(text) as Array<{ id: string }>).map((n) => n.id), posted.map((n) => n.id));
+        assert.doesNotMatch(text, /api-s3cret|mqtt-p4ss/);
+      } finally {
+        await started.stop();
+      }
     });
 
     it('decrypts with the generated _credentialSecret when settings.js has no credentialSecret', async () => {
