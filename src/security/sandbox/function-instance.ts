@@ -1,65 +1,80 @@
 import ivm from 'isolated-vm';
 import type { Msg, NodeStatus } from '../../runtime/types.js';
 import { classifyCallError } from './call-errors.js';
-import { FunctionCodeError, FunctionSyntaxError } from './errors.js';
+import { FunctionCodeError } from './errors.js';
 import { createHostBridge } from './host-bridge.js';
 import type { Outcome } from './host-bridge.js';
 import type { LoadedLib } from './libs.js';
-import { describeThrown, normaliseOutput, reattach, restore, setAside } from './transfer.js';
+import { describeThrown, normaliseOutput, normaliseSent, reattach, restore, setAside } from './transfer.js';
 import type { Aside, ThrownInfo } from './transfer.js';
 import type { FunctionDef, RunResult, SandboxedFunction, SandboxHost, SandboxInput } from './types.js';
+import { codeFiles, codePieces, compilePiece, nodeLabel, usesNode } from './user-code.js';
 
-/** The isolate as the pool hands it to each function: rebuilt with new scripts after a blow-up. */
-export interface IsolateHandle {
+/** A place for one context in one of the pool's isolates, with the runtime script compiled there. */
+export interface ContextLease {
   isolate: ivm.Isolate;
-  scripts: { buffer: ivm.Script; util: ivm.Script; runtime: ivm.Script };
+  runtime: ivm.Script;
+  /** The context is gone: frees its place (the pool may dispose an isolate left empty). */
+  release(): void;
 }
 
 export interface InstanceDeps {
   timeoutMs: number;
   memoryMb: number;
-  /** The isolate died in a call made for `culprit`; the pool resets every function and rebuilds. */
+  /** Finds room for one more context: an isolate with space, or a new one. */
+  lease(): Promise<ContextLease>;
+  /** The isolate died in a call made for `culprit`; the pool resets every function living in it. */
   onMemoryBlowup(culprit: FunctionInstance, error: Error, isolate: ivm.Isolate): void;
   onClosed(instance: FunctionInstance): void;
 }
 
 export interface FunctionInstance extends SandboxedFunction {
   readonly label: string;
-  /** Builds the node's context in `handle`'s isolate and runs its On Start code. */
-  start(handle: IsolateHandle): Promise<void>;
+  /** Has On Start code: its context is built at creation (and after a restart), not at first use. */
+  readonly eager: boolean;
+  /** The isolate holding the node's context, or null while it has none. */
+  readonly isolate: ivm.Isolate | null;
+  /** Builds the node's context (if it has none) and runs its On Start code; callers share one build. */
+  start(): Promise<void>;
   /**
-   * The isolate is gone: fail what is pending with `error`, drop timers, hold new messages until
-   * `start`. A node whose On Start code blew the memory limit stays failed instead of restarting.
+   * The isolate is gone: fail what is pending with `error`, drop timers, forget the context. A
+   * node whose On Start code blew the memory limit stays failed instead of restarting.
    */
   reset(error: Error, isCulprit: boolean): void;
 }
 
+interface Batch {
+  results: RunResult[];
+  remaining: number;
+  resolve(): void;
+}
+
 interface Entry {
   input: SandboxInput | null;
-  inside: Msg;
   msgid: string | undefined;
   aside: Aside;
   settled: boolean;
   holds: number;
-  resolve(result: RunResult): void;
+  batch: Batch;
+  index: number;
 }
 
 interface Refs {
   context: ivm.Context;
-  runBatch: ivm.Reference;
-  progress: ivm.Reference;
-  collect: ivm.Reference;
-  initialize: ivm.Reference;
-  finalize: ivm.Reference;
-  fire: ivm.Reference;
+  api: ivm.Reference;
+  lease: ContextLease;
 }
 
-const ASYNC_BODY = /\bawait\b/;
+/** A slice of a batch as the runtime returns it: values, codes (null when all returned), where it stopped. */
+type Chunk = [unknown[], number[] | null, number];
+
 const CALLS_DONE = /node\.done\s*\(\s*\)/;
+const START_ATTEMPTS = 3;
 
 export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs: readonly LoadedLib[], deps: InstanceDeps): FunctionInstance {
-  const label = def.name ? `function node '${def.name}' (${def.nodeId})` : `function node (${def.nodeId})`;
-  const files = { body: `Function node:${def.nodeId}`, setup: `Function node setup:${def.nodeId}`, close: `Function node cleanup:${def.nodeId}` };
+  const label = nodeLabel(def);
+  const files = codeFiles(def);
+  const eager = Boolean(def.initialize?.trim());
   // Node-RED calls done() itself unless the code looks like it does.
   const autoDone = !CALLS_DONE.test(def.func);
   const sliceMs = Math.max(1, Math.min(50, Math.floor(deps.timeoutMs / 10)));
@@ -69,9 +84,9 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
   let nextToken = 1;
   let nextWait = -1;
   let refs: Refs | null = null;
-  let isolate: ivm.Isolate | null = null;
-  let ready: Promise<void> | null = null;
-  let markReady: (() => void) | null = null;
+  let starting: Promise<void> | null = null;
+  // Bumped on every reset: calls begun before it were failed by the reset and report nothing more.
+  let generation = 0;
   let inSetup = false;
   let isBroken = false;
   let setupError: Error | null = null;
@@ -85,6 +100,8 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
   const limitError = (kind: 'timeout' | 'memory') => kind === 'timeout'
     ? new FunctionCodeError('function_timeout', `${label} ran longer than ${deps.timeoutMs} ms`, def.nodeId, { message: 'timeout' })
     : new FunctionCodeError('function_memory_limit', `${label} used more than the sandbox memory limit of ${deps.memoryMb} MB; the sandbox was restarted`, def.nodeId, { message: 'memory limit' });
+  const reject = (message: string) => host.error(new Error(message));
+  const goneError = () => new FunctionCodeError('function_closed', `${label} is no longer running`, def.nodeId, { message: 'closed' });
 
   function release(token: number): void {
     const e = entries.get(token);
@@ -96,51 +113,59 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
     e.holds += delta;
     release(tag);
   }
+  function finish(e: Entry, result: RunResult): void {
+    e.batch.results[e.index] = result;
+    if (--e.batch.remaining === 0) e.batch.resolve();
+  }
 
   function fail(token: number, error: Error): void {
     const e = entries.get(token);
     if (e === undefined || e.settled) return;
     e.settled = true;
     e.input?.done(error);
-    e.resolve({ status: 'error', error });
+    finish(e, { status: 'error', error });
     release(token);
   }
 
-  function settle(token: number, outcome: Outcome): void {
+  function settleValue(token: number, code: number, value: unknown): void {
     const e = entries.get(token);
-    if (e === undefined || e.settled || outcome[0] === 2) return;
-    if (outcome[0] === 1) { fail(token, codeError('function_error', outcome[1], e.input ? files.body : files.setup)); return; }
+    if (e === undefined || e.settled || code === 2) return;
+    if (code === 1) { fail(token, codeError('function_error', value as ThrownInfo, e.input ? files.body : files.setup)); return; }
     e.settled = true;
     let output = null;
     if (e.input !== null) {
-      output = normaliseOutput(restore(outcome[1]), { msgid: e.msgid, aside: e.aside, reject: (m) => host.error(new Error(m)) });
+      output = normaliseSent(restore(value), e.msgid, e.aside, reject);
       if (output !== null) e.input.send(output);
       if (autoDone) e.input.done();
     }
-    e.resolve({ status: 'ok', output });
+    finish(e, { status: 'ok', output });
     release(token);
   }
+  const settle = (token: number, outcome: Outcome) => settleValue(token, outcome[0], outcome[1]);
 
-  function failForCall(err: unknown, tag: number): void {
-    const kind = classifyCallError(err, isolate?.isDisposed ?? true);
+  function failForCall(err: unknown, tag: number, iso: ivm.Isolate, gen: number): void {
+    if (gen !== generation) return;
+    const kind = classifyCallError(err, iso.isDisposed);
     const error = kind === 'timeout' || kind === 'memory' ? limitError(kind) : new FunctionCodeError('function_error', `${label}: ${(err as Error).message}`, def.nodeId, { message: String((err as Error).message) });
     const e = entries.get(tag);
     if (e !== undefined && !e.settled) fail(tag, error);
     else if (kind !== 'disposed') host.error(error);
-    if (kind === 'memory' && isolate !== null) deps.onMemoryBlowup(instance, error, isolate);
+    if (kind === 'memory') deps.onMemoryBlowup(instance, error, iso);
   }
 
-  async function call(ref: ivm.Reference, args: unknown[], extraMs = 0): Promise<unknown> {
-    return ref.apply(undefined, args, { arguments: { copy: true }, result: { copy: true }, timeout: deps.timeoutMs + extraMs });
+  async function call(r: Refs, args: unknown[], extraMs = 0): Promise<unknown> {
+    return r.api.apply(undefined, args, { arguments: { copy: true }, result: { copy: true }, timeout: deps.timeoutMs + extraMs });
   }
 
   async function fire(kind: 'timer' | 'cb', id: number, args: unknown[] | null, tag: number): Promise<void> {
-    if (refs === null) return;
+    const r = refs;
+    if (r === null) return;
+    const gen = generation;
     try {
-      await call(refs.fire, [kind, id, args]);
+      await call(r, ['fire', kind, id, args]);
     } catch (err) {
       if (kind === 'timer') clearTimer(id);
-      failForCall(err, tag);
+      failForCall(err, tag, r.lease.isolate, gen);
     }
   }
 
@@ -157,7 +182,7 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
     libs,
     send(tag, msgid, value) {
       const e = entries.get(tag);
-      const output = normaliseOutput(value, { msgid, aside: e?.aside ?? null, reject: (m) => host.error(new Error(m)) });
+      const output = normaliseOutput(value, { msgid, aside: e?.aside ?? null, reject });
       // A timer call already queued in the isolate when the node closed must not send.
       if (output === null || closed) return;
       if (e?.input) e.input.send(output); else host.send(output);
@@ -200,164 +225,220 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
     },
   });
 
-  async function compile(iso: ivm.Isolate, file: string, params: string, code: string, isAsync: boolean, property: string): Promise<ivm.Script> {
-    const source = `(${isAsync ? 'async ' : ''}function (${params}) {\n${code}\n})`;
+  /** One context with the runtime and the node's code in it; crossings kept few (each costs tens of µs). */
+  async function build(lease: ContextLease): Promise<Refs> {
+    const iso = lease.isolate;
+    const pieces = codePieces(def);
+    const scripts = await Promise.all(pieces.map((p) => compilePiece(iso, def, p)));
+    const context = await iso.createContext();
     try {
-      return await iso.compileScript(source, { filename: file, lineOffset: -1 });
+      const [setup, ...fns] = (await Promise.all([
+        lease.runtime.run(context, { reference: true, timeout: deps.timeoutMs }),
+        ...scripts.map((s) => s.run(context, { reference: true, timeout: deps.timeoutMs })),
+      ])) as ivm.Reference[];
+      const code = (kind: string) => {
+        const at = pieces.findIndex((p) => p.kind === kind);
+        return at < 0 ? null : fns[at]!.derefInto();
+      };
+      const cfg = { id: def.nodeId, name: def.name ?? '', outputs: def.outputs, usesNode: usesNode(def), libs: libs.map((l) => ({ var: l.var, shape: l.shape })) };
+      const api = (await setup!.apply(undefined, [new ivm.Callback(bridge), new ivm.ExternalCopy(cfg).copyInto({ release: true }), code('body'), code('setup'), code('close')], {
+        result: { reference: true }, timeout: deps.timeoutMs,
+      })) as ivm.Reference;
+      setup!.release();
+      for (const f of fns) f.release();
+      return { context, api, lease };
     } catch (err) {
-      throw new FunctionSyntaxError(`${label}: ${(err as Error).message}`, def.nodeId, property);
+      if (!iso.isDisposed) context.release();
+      throw err;
+    } finally {
+      for (const s of scripts) s.release();
     }
   }
 
-  async function build(handle: IsolateHandle): Promise<void> {
-    const iso = handle.isolate;
-    const scripts = {
-      body: await compile(iso, files.body, 'msg, node', def.func, ASYNC_BODY.test(def.func), 'func'),
-      setup: def.initialize?.trim() ? await compile(iso, files.setup, 'node', def.initialize, true, 'initialize') : null,
-      close: def.finalize?.trim() ? await compile(iso, files.close, 'node', def.finalize, false, 'finalize') : null,
-    };
-    const context = await iso.createContext();
-    await handle.scripts.buffer.run(context, { timeout: deps.timeoutMs });
-    await handle.scripts.util.run(context, { timeout: deps.timeoutMs });
-    const setup = (await handle.scripts.runtime.run(context, { reference: true, timeout: deps.timeoutMs })) as ivm.Reference;
-    const cfg = { id: def.nodeId, name: def.name ?? '', outputs: def.outputs, libs: libs.map((l) => ({ var: l.var, shape: l.shape })) };
-    const api = (await setup.apply(undefined, [new ivm.Callback(bridge), new ivm.ExternalCopy(cfg).copyInto()], { result: { reference: true }, timeout: deps.timeoutMs })) as ivm.Reference;
-    const get = (name: string) => api.get(name, { reference: true }) as Promise<ivm.Reference>;
-    const setCode = await get('setCode');
-    for (const kind of ['body', 'setup', 'close'] as const) {
-      const script = scripts[kind];
-      if (script === null) continue;
-      const fn = (await script.run(context, { reference: true, timeout: deps.timeoutMs })) as ivm.Reference;
-      await setCode.apply(undefined, [kind, fn.derefInto()], { timeout: deps.timeoutMs });
+  /** Builds in a leased place, trying again elsewhere if that isolate dies meanwhile. */
+  async function buildSomewhere(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const gen = generation;
+      const lease = await deps.lease();
+      try {
+        const built = await build(lease);
+        if (gen === generation && !closed) { refs = built; return; }
+        built.context.release();
+        lease.release();
+        if (closed) return;
+      } catch (err) {
+        lease.release();
+        const kind = classifyCallError(err, lease.isolate.isDisposed);
+        if (kind === 'memory') deps.onMemoryBlowup(instance, limitError('memory'), lease.isolate);
+        if ((kind !== 'disposed' && kind !== 'memory') || attempt >= START_ATTEMPTS) throw err;
+      }
     }
-    refs = {
-      context, runBatch: await get('runBatch'), progress: await get('progress'), collect: await get('collect'),
-      initialize: await get('initialize'), finalize: await get('finalize'), fire: await get('fire'),
-    };
-    isolate = iso;
   }
 
   async function runSetup(): Promise<void> {
-    if (refs === null || !def.initialize?.trim()) return;
+    const r = refs;
+    if (r === null || !eager) return;
     const token = nextToken++;
-    const result = new Promise<RunResult>((resolve) => {
-      entries.set(token, { input: null, inside: {}, msgid: undefined, aside: null, settled: false, holds: 0, resolve });
-    });
+    const batch: Batch = { results: [], remaining: 1, resolve: () => undefined };
+    const done = new Promise<void>((resolve) => { batch.resolve = resolve; });
+    entries.set(token, { input: null, msgid: undefined, aside: null, settled: false, holds: 0, batch, index: 0 });
+    const gen = generation;
     try {
-      settle(token, (await call(refs.initialize, [token])) as Outcome);
+      settle(token, (await call(r, ['initialize', token])) as Outcome);
     } catch (err) {
-      failForCall(err, token);
+      failForCall(err, token, r.lease.isolate, gen);
     }
-    const r = await result;
-    if (r.status === 'error') {
-      setupError = new FunctionCodeError('function_setup_failed', `${label}: On Start code failed: ${r.error.message}`, def.nodeId, { message: r.error.message });
+    await done;
+    const result = batch.results[0]!;
+    if (result.status === 'error') {
+      setupError = new FunctionCodeError('function_setup_failed', `${label}: On Start code failed: ${result.error.message}`, def.nodeId, { message: result.error.message });
       host.error(setupError);
     }
   }
 
-  async function execute(batch: Array<{ token: number; entry: Entry }>): Promise<void> {
-    let rest = batch;
-    while (rest.length > 0 && refs !== null) {
-      const first = rest[0]!.token;
-      let outcomes: Outcome[];
+  function settleChunk(first: number, from: number, chunk: Chunk): void {
+    const [values, codes] = chunk;
+    for (let k = 0; k < values.length; k++) settleValue(first + from + k, codes === null ? 0 : codes[k]!, values[k]);
+  }
+
+  /** What a stopped or uncopyable slice did: each outcome copied on its own, so one bad value fails one message. */
+  async function salvage(r: Refs, first: number, from: number, stopped: number): Promise<void> {
+    for (let i = from; i < stopped; i++) {
       try {
-        outcomes = (await call(refs.runBatch, [rest.map((r) => r.entry.inside), first, sliceMs], sliceMs)) as Outcome[];
+        const [code, value] = (await call(r, ['collect', i - from])) as [number, unknown];
+        settleValue(first + i, code, value);
+      } catch (inner) {
+        settleValue(first + i, 1, { name: 'DataCloneError', message: `the value could not be copied out of the sandbox: ${(inner as Error).message}` });
+      }
+    }
+  }
+
+  // The batch crosses in once; the runtime works through it in time slices and the host asks for
+  // the next slice by index, so no message is copied in twice.
+  async function execute(first: number, inside: Msg[]): Promise<void> {
+    const n = inside.length;
+    const gen = generation;
+    let from = 0;
+    let args: unknown[] = ['run', inside, first, sliceMs];
+    while (from < n) {
+      const r = refs;
+      if (r === null || gen !== generation) break;
+      try {
+        const chunk = (await call(r, args, sliceMs)) as Chunk;
+        settleChunk(first, from, chunk);
+        from = chunk[2];
       } catch (err) {
-        const kind = classifyCallError(err, isolate?.isDisposed ?? true);
-        if (kind === 'timeout' && refs !== null) {
-          const p = (await call(refs.progress, [])) as { index: number; results: Outcome[] };
-          p.results.forEach((o, i) => settle(first + i, o));
-          fail(first + p.index, limitError('timeout'));
-          rest = rest.slice(p.index + 1);
-          continue;
+        if (gen !== generation) return;
+        const kind = classifyCallError(err, r.lease.isolate.isDisposed);
+        if (kind !== 'timeout' && kind !== 'copy') {
+          for (let i = from; i < n; i++) failForCall(err, first + i, r.lease.isolate, gen);
+          return;
         }
-        if (kind === 'copy' && refs !== null) {
-          outcomes = [];
-          for (let i = 0; i < rest.length; i++) {
-            try {
-              outcomes.push((await call(refs.collect, [i])) as Outcome);
-            } catch (inner) {
-              outcomes.push([1, { name: 'DataCloneError', message: `the value could not be copied out of the sandbox: ${(inner as Error).message}` }]);
-            }
-          }
-        } else {
-          for (const r of rest) failForCall(err, r.token);
+        try {
+          const stopped = (await call(r, ['index'])) as number;
+          await salvage(r, first, from, stopped);
+          if (kind === 'timeout') fail(first + stopped, limitError('timeout'));
+          from = kind === 'timeout' ? stopped + 1 : stopped;
+        } catch (inner) {
+          for (let i = from; i < n; i++) failForCall(inner, first + i, r.lease.isolate, gen);
           return;
         }
       }
-      outcomes.forEach((o, i) => settle(first + i, o));
-      rest = rest.slice(outcomes.length);
+      args = ['more', from, sliceMs];
     }
-    const gone = new FunctionCodeError('function_closed', `${label} is no longer running`, def.nodeId, { message: 'closed' });
-    for (const r of rest) fail(r.token, gone);
+    if (from < n) for (let i = from; i < n; i++) fail(first + i, goneError());
+  }
+
+  function releaseContext(): void {
+    const r = refs;
+    refs = null;
+    if (r === null) return;
+    if (!r.lease.isolate.isDisposed) r.context.release();
+    r.lease.release();
   }
 
   const instance: FunctionInstance = {
     nodeId: def.nodeId,
     label,
-    async start(handle) {
-      if (markReady === null) ready = new Promise<void>((resolve) => { markReady = resolve; });
-      try {
-        if (!isBroken) {
-          await build(handle);
-          inSetup = true;
-          await runSetup();
-        }
-      } finally {
-        inSetup = false;
-        ready = null;
-        markReady?.();
-        markReady = null;
-      }
+    eager,
+    get isolate() { return refs?.lease.isolate ?? null; },
+    start() {
+      if (refs !== null || isBroken || closed) return Promise.resolve();
+      starting ??= (async () => {
+        await buildSomewhere();
+        inSetup = true;
+        await runSetup();
+      })().finally(() => { inSetup = false; starting = null; });
+      return starting;
     },
     reset(error, isCulprit) {
-      refs = null;
-      if (isCulprit && inSetup) {
-        isBroken = true;
-      } else {
-        setupError = null;
-        if (markReady === null) ready = new Promise<void>((resolve) => { markReady = resolve; });
-      }
+      generation++;
+      if (isCulprit && inSetup) isBroken = true;
+      else setupError = null;
+      releaseContext();
       for (const t of [...timers.keys()]) clearTimer(t);
       waits.clear();
       for (const token of [...entries.keys()]) fail(token, error);
       entries.clear();
     },
     async run(inputs) {
-      if (ready !== null) await ready;
+      if (refs === null || starting !== null) {
+        try {
+          await instance.start();
+        } catch (err) {
+          const reason = err instanceof Error ? err.message : String(err);
+          const error = new FunctionCodeError('function_error', `${label} could not start: ${reason}`, def.nodeId, { message: reason });
+          return inputs.map((input) => { input.done(error); return { status: 'error' as const, error }; });
+        }
+      }
       if (closed) return inputs.map(() => ({ status: 'closed' as const }));
-      const batch = inputs.map((input) => {
-        const token = nextToken++;
-        const { inside, aside } = setAside(input.msg);
-        let resolve!: (r: RunResult) => void;
-        const promise = new Promise<RunResult>((r) => { resolve = r; });
-        const entry: Entry = { input, inside, msgid: typeof input.msg._msgid === 'string' ? input.msg._msgid : undefined, aside, settled: false, holds: 0, resolve };
-        entries.set(token, entry);
-        return { token, entry, promise };
-      });
-      if (setupError !== null) for (const b of batch) fail(b.token, setupError);
-      else await execute(batch);
-      return Promise.all(batch.map((b) => b.promise));
+      if (refs === null || setupError !== null) {
+        const error = setupError ?? goneError();
+        return inputs.map((input) => { input.done(error); return { status: 'error' as const, error }; });
+      }
+      if (inputs.length === 0) return [];
+      const batch: Batch = { results: new Array<RunResult>(inputs.length), remaining: inputs.length, resolve: () => undefined };
+      const all = new Promise<RunResult[]>((resolve) => { batch.resolve = () => resolve(batch.results); });
+      const first = nextToken;
+      nextToken += inputs.length;
+      const inside = new Array<Msg>(inputs.length);
+      for (let i = 0; i < inputs.length; i++) {
+        const input = inputs[i]!;
+        const split = setAside(input.msg);
+        inside[i] = split.inside;
+        const msgid = typeof input.msg._msgid === 'string' ? input.msg._msgid : undefined;
+        entries.set(first + i, { input, msgid, aside: split.aside, settled: false, holds: 0, batch, index: i });
+      }
+      await execute(first, inside);
+      return all;
     },
     async close() {
       if (closed) return;
-      if (ready !== null) await ready;
+      if (starting !== null) await starting.catch(() => undefined);
+      // On Stop code runs even for a node that never needed its context until now.
+      if (refs === null && !isBroken && def.finalize?.trim()) {
+        try {
+          await buildSomewhere();
+        } catch (err) {
+          host.error(new FunctionCodeError('function_error', `${label}: On Stop code could not run: ${(err as Error).message}`, def.nodeId, { message: (err as Error).message }));
+        }
+      }
       closed = true;
       const current = refs;
       if (current !== null) {
+        const gen = generation;
         try {
-          const errors = (await call(current.finalize, [])) as ThrownInfo[];
+          const errors = (await call(current, ['finalize'])) as ThrownInfo[];
           for (const info of errors) host.error(codeError('function_error', info, files.close));
         } catch (err) {
-          failForCall(err, 0);
+          failForCall(err, 0, current.lease.isolate, gen);
         }
       }
       for (const t of [...timers.keys()]) clearTimer(t);
       waits.clear();
-      for (const e of entries.values()) if (!e.settled) { e.settled = true; e.resolve({ status: 'closed' }); }
+      for (const e of entries.values()) if (!e.settled) { e.settled = true; finish(e, { status: 'closed' }); }
       entries.clear();
-      refs = null;
-      if (current !== null && isolate !== null && !isolate.isDisposed) current.context.release();
+      releaseContext();
       if (statusUsed) host.status({});
       deps.onClosed(instance);
     },

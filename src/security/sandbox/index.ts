@@ -7,5 +7,5 @@ export { FunctionCodeError, FunctionSyntaxError } from './errors.js';
 export { checkLibs } from './libs.js';
 export type {
   ExternalModulesPolicy, FunctionDef, FunctionLib, OutputMessages, RunResult, SandboxedFunction, SandboxHost,
-  SandboxInput, SandboxLogLevel, SandboxPool, SandboxPoolOptions,
+  SandboxInput, SandboxLogLevel, SandboxPool, SandboxPoolOptions, SandboxPoolStats,
 } from './types.js';

@@ -3,24 +3,62 @@ import ivm from 'isolated-vm';
 import { ConfigError } from '../../errors/index.js';
 import { FunctionCodeError } from './errors.js';
 import { createFunctionInstance } from './function-instance.js';
-import type { FunctionInstance, IsolateHandle } from './function-instance.js';
+import type { ContextLease, FunctionInstance } from './function-instance.js';
 import { loadLibs } from './libs.js';
-import type { FunctionDef, SandboxedFunction, SandboxHost, SandboxPool, SandboxPoolOptions } from './types.js';
+import type { FunctionDef, SandboxedFunction, SandboxHost, SandboxPool, SandboxPoolOptions, SandboxPoolStats } from './types.js';
+import { checkSyntax } from './user-code.js';
 
-const SCRIPT_FILES = ['buffer', 'util', 'runtime'] as const;
+/**
+ * What one context costs in an isolate's heap, measured with isolated-vm 5.0.4 (Node 20): a bare
+ * context is about 155 KB (V8's builtins, copied into every context), the runtime scripts add
+ * about 15 KB. Used to decide how many contexts an isolate takes before the next one is opened.
+ */
+const CONTEXT_KB = 200;
+/** Share of an isolate's memory limit that contexts may fill; the rest is for what user code keeps. */
+const CONTEXT_SHARE = 0.5;
+/** An isolate whose used heap passes this share of its limit takes no new contexts. */
+const HEAP_FULL_SHARE = 0.6;
+/** How often (in contexts placed) an isolate's heap is measured. */
+const HEAP_CHECK_EVERY = 16;
 
-function readScripts(): Record<(typeof SCRIPT_FILES)[number], string> {
+function readRuntime(): string {
   const read = (name: string) => readFileSync(new URL(`./isolate/${name}.js`, import.meta.url), 'utf8');
-  return { buffer: read('buffer'), util: read('util'), runtime: read('runtime') };
+  // One script whose value is the runtime's setup function: one run per context instead of three.
+  return `${read('buffer')}\n;${read('util')}\n;${read('runtime')}`;
+}
+
+interface Shard {
+  isolate: ivm.Isolate;
+  runtime: Promise<ivm.Script>;
+  contexts: number;
+  placed: number;
+  full: boolean;
+  dead: boolean;
 }
 
 /**
- * One isolated-vm isolate shared by many function nodes, each in a context of its own: an isolate
- * costs megabytes, a context far less. Calls into it are asynchronous (the isolate runs on its own
- * thread), so a runaway loop uses that thread until the time limit and never blocks the event
- * loop. When user code exhausts the memory limit, isolated-vm disposes the whole isolate: the pool
- * then fails what was pending, builds a new isolate and rebuilds every live function in it
- * (running its On Start code again).
+ * Function nodes in isolated-vm isolates, one context per node.
+ *
+ * Measured (2,000 nodes, see bench-contexts.ts): a context costs about 170 KB of isolate heap
+ * whatever the runtime does, so 1,000 nodes need ~170 MB, and building one costs about 1 ms
+ * (V8 sets up its builtins in each new context; the runtime scripts are the smaller part).
+ * Hence:
+ * - Contexts are built lazily, at a node's first message, unless the node has On Start code
+ *   (which must run at deploy). Most nodes of a large installation see few messages, and a deploy
+ *   then only compiles each node's code without a context, which costs tens of microseconds and
+ *   still reports syntax errors at creation.
+ * - Contexts are spread over several isolates ("shards"), each with the configured memory limit:
+ *   an isolate takes contexts until they would fill half its limit or its heap is over 60% full,
+ *   then the next one is opened. Memory grows with the nodes in use instead of failing, and a
+ *   node that exhausts the limit takes down only its own isolate's nodes, which restart.
+ * - isolated-vm's startup snapshots were not used: its documentation marks them unstable, and a
+ *   context made from one measured no smaller and barely faster than a fresh one.
+ *
+ * Calls into an isolate are asynchronous (it runs on its own thread), so a runaway loop uses that
+ * thread until the time limit and never blocks the event loop. When user code exhausts the memory
+ * limit, isolated-vm disposes that isolate: the pool fails what was pending there, and the nodes
+ * that lived in it build new contexts elsewhere (at once when they have On Start code, which runs
+ * again; otherwise at their next message).
  *
  * @example
  * const pool = createSandboxPool({ memoryMb: 64, timeoutMs: 1000 });
@@ -34,88 +72,156 @@ export function createSandboxPool(options: SandboxPoolOptions): SandboxPool {
   if (!Number.isFinite(options.timeoutMs) || options.timeoutMs < 1) {
     throw new ConfigError('functionTimeout', 'the sandbox time limit must be at least 1 ms');
   }
-  const sources = readScripts();
+  const source = readRuntime();
   const log = options.log ?? (() => undefined);
+  const perShard = Math.max(1, Math.floor((options.memoryMb * 1024 * CONTEXT_SHARE) / CONTEXT_KB));
+  const limitBytes = options.memoryMb * 1024 * 1024;
   const instances = new Set<FunctionInstance>();
-  let handle: Promise<IsolateHandle> | null = null;
-  let rebuilding: Promise<void> | null = null;
+  const shards: Shard[] = [];
   let restarts = 0;
   let isDisposed = false;
 
-  async function newHandle(): Promise<IsolateHandle> {
+  function openShard(): Shard {
     const isolate = new ivm.Isolate({
       memoryLimit: options.memoryMb,
       onCatastrophicError: (message) => log('error', `sandbox isolate failed beyond recovery: ${message}`),
     });
-    const compile = (name: (typeof SCRIPT_FILES)[number]) => isolate.compileScript(sources[name], { filename: `redoubt-sandbox:${name}.js` });
-    const [buffer, util, runtime] = await Promise.all(SCRIPT_FILES.map(compile));
-    return { isolate, scripts: { buffer: buffer!, util: util!, runtime: runtime! } };
+    const runtime = isolate.compileScript(source, { filename: 'redoubt-sandbox:runtime.js' });
+    // A failure here surfaces to whoever awaits the lease; this only keeps it from being unhandled.
+    runtime.catch(() => undefined);
+    const shard: Shard = { isolate, runtime, contexts: 0, placed: 0, full: false, dead: false };
+    shards.push(shard);
+    return shard;
   }
 
-  const current = (): Promise<IsolateHandle> => (handle ??= newHandle());
+  const live = (s: Shard) => !s.dead && !s.isolate.isDisposed;
 
-  async function rebuild(): Promise<void> {
-    handle = newHandle();
-    const h = await handle;
-    for (const inst of instances) {
-      try {
-        await inst.start(h);
-      } catch (err) {
-        log('error', `${inst.label} could not be rebuilt after the sandbox restart: ${(err as Error).message}`);
-      }
+  function drop(shard: Shard): void {
+    shard.dead = true;
+    const at = shards.indexOf(shard);
+    if (at >= 0) shards.splice(at, 1);
+    if (!shard.isolate.isDisposed) shard.isolate.dispose();
+  }
+
+  /** The oldest isolate with room (filling old ones first keeps the count low), or a new one. */
+  function place(): Shard {
+    for (const s of [...shards]) if (!live(s)) retire(s, null, null);
+    const shard = shards.find((s) => !s.full && s.contexts < perShard) ?? openShard();
+    shard.contexts++;
+    if (++shard.placed % HEAP_CHECK_EVERY === 0) {
+      shard.isolate.getHeapStatistics().then(
+        (h) => { if (h.used_heap_size > limitBytes * HEAP_FULL_SHARE) shard.full = true; },
+        () => undefined,
+      );
+    }
+    return shard;
+  }
+
+  function unplace(shard: Shard): void {
+    shard.contexts--;
+    // An emptied isolate is given back (after a redeploy, say), but one is kept for the next node.
+    if (shard.contexts <= 0 && !shard.dead && shards.filter(live).length > 1) drop(shard);
+  }
+
+  async function lease(): Promise<ContextLease> {
+    if (isDisposed) throw new ConfigError('functionSandbox', 'the sandbox pool has been disposed');
+    const shard = place();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      unplace(shard);
+    };
+    try {
+      return { isolate: shard.isolate, runtime: await shard.runtime, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /**
+   * An isolate is gone (memory limit): every node that lived in it is reset, the culprit with its
+   * own error and the others with a restart notice, and nodes with On Start code rebuild at once.
+   */
+  function retire(shard: Shard, culprit: FunctionInstance | null, error: Error | null): void {
+    if (shard.dead) return;
+    drop(shard);
+    restarts++;
+    const who = culprit === null ? 'a function node' : culprit.label;
+    const restarted = new FunctionCodeError(
+      'function_sandbox_restarted',
+      `the function sandbox was restarted because ${who} exceeded the memory limit of ${options.memoryMb} MB`,
+      culprit?.nodeId ?? '',
+      { message: 'sandbox restarted' },
+    );
+    const affected = [...instances].filter((inst) => inst.isolate === shard.isolate);
+    for (const inst of affected) inst.reset(inst === culprit && error !== null ? error : restarted, inst === culprit);
+    log('warn', restarted.message);
+    for (const inst of affected) {
+      if (!inst.eager || isDisposed) continue;
+      inst.start().catch((err: unknown) => log('error', `${inst.label} could not be rebuilt after the sandbox restart: ${(err as Error).message}`));
     }
   }
 
   const deps = {
     timeoutMs: options.timeoutMs,
     memoryMb: options.memoryMb,
+    lease,
     onMemoryBlowup(culprit: FunctionInstance, error: Error, isolate: ivm.Isolate): void {
-      // Every pending call of the dead isolate reports in; only the first one rebuilds.
-      if (rebuilding !== null || isDisposed || handle === null) return;
-      void handle.then((h) => {
-        if (h.isolate !== isolate || rebuilding !== null) return;
-        restarts++;
-        const restarted = new FunctionCodeError(
-          'function_sandbox_restarted',
-          `the function sandbox was restarted because ${culprit.label} exceeded the memory limit of ${options.memoryMb} MB`,
-          culprit.nodeId,
-          { message: 'sandbox restarted' },
-        );
-        for (const inst of instances) inst.reset(inst === culprit ? error : restarted, inst === culprit);
-        log('warn', restarted.message);
-        rebuilding = rebuild().finally(() => { rebuilding = null; });
-      });
+      // Every pending call of the dead isolate reports in; only the first one counts.
+      const shard = shards.find((s) => s.isolate === isolate);
+      if (shard !== undefined && !isDisposed) retire(shard, culprit, error);
     },
     onClosed(instance: FunctionInstance): void {
       instances.delete(instance);
     },
   };
 
+  // Syntax checks run in an isolate of their own that never runs user code, so they can compile
+  // synchronously (about 15 µs, against 40-60 µs for a round trip to an isolate's thread) without
+  // ever waiting for a function busy in a shard.
+  let checker: ivm.Isolate | null = null;
+  function check(def: FunctionDef): void {
+    if (checker === null || checker.isDisposed) checker = new ivm.Isolate({ memoryLimit: options.memoryMb });
+    checkSyntax(checker, def);
+  }
+
   return {
     get restarts() { return restarts; },
     async createFunction(def: FunctionDef, host: SandboxHost): Promise<SandboxedFunction> {
       if (isDisposed) throw new ConfigError('functionSandbox', 'the sandbox pool has been disposed');
       const libs = await loadLibs(def, options.externalModules);
-      if (rebuilding !== null) await rebuilding;
-      const h = await current();
+      check(def);
       const inst = createFunctionInstance(def, host, libs, deps);
       instances.add(inst);
-      try {
-        await inst.start(h);
-      } catch (err) {
-        instances.delete(inst);
-        throw err;
+      if (inst.eager) {
+        try {
+          await inst.start();
+        } catch (err) {
+          instances.delete(inst);
+          throw err;
+        }
       }
       return inst;
+    },
+    async stats(): Promise<SandboxPoolStats> {
+      const alive = shards.filter(live);
+      const heaps = await Promise.all(alive.map((s) => s.isolate.getHeapStatistics().catch(() => null)));
+      return {
+        functions: instances.size,
+        contexts: alive.reduce((n, s) => n + s.contexts, 0),
+        isolates: alive.length,
+        heapUsedBytes: heaps.reduce((n, h) => n + (h?.used_heap_size ?? 0), 0),
+        cpuTimeUs: alive.reduce((n, s) => n + Number(s.isolate.cpuTime / 1000n), 0),
+      };
     },
     async dispose() {
       if (isDisposed) return;
       for (const inst of [...instances]) await inst.close();
       isDisposed = true;
-      if (handle !== null) {
-        const h = await handle;
-        if (!h.isolate.isDisposed) h.isolate.dispose();
-      }
+      for (const s of [...shards]) drop(s);
+      if (checker !== null && !checker.isDisposed) checker.dispose();
     },
   };
 }

@@ -89,7 +89,18 @@ export function normaliseOutput(
   value: unknown,
   context: { msgid: string | undefined; aside: Aside; reject: (message: string) => void },
 ): OutputMessages | null {
+  return normaliseSent(value, context.msgid, context.aside, context.reject);
+}
+
+/** `normaliseOutput` with its context spread out, for the per-message path (no object per call). */
+export function normaliseSent(value: unknown, msgid: string | undefined, aside: Aside, reject: (message: string) => void): OutputMessages | null {
   if (value === null || value === undefined) return null;
+  if (isMessage(value)) {
+    // The common case, `return msg`: one message on the first output.
+    if (msgid !== undefined) value._msgid = msgid;
+    reattach(value, aside);
+    return [[value]];
+  }
   const outputs: unknown[] = Array.isArray(value) ? value : [value];
   const result: OutputMessages = [];
   let count = 0;
@@ -99,19 +110,22 @@ export function normaliseOutput(
     const msgs: Msg[] = [];
     for (const m of list) {
       if (m === null || m === undefined) continue;
-      if (typeof m === 'object' && !Buffer.isBuffer(m) && !Array.isArray(m) && !(m instanceof Date)) {
-        const msg = m as Msg;
-        if (context.msgid !== undefined) msg._msgid = context.msgid;
-        reattach(msg, context.aside);
-        msgs.push(msg);
+      if (isMessage(m)) {
+        if (msgid !== undefined) m._msgid = msgid;
+        reattach(m, aside);
+        msgs.push(m);
         count++;
       } else {
-        context.reject(`Function tried to send a message of type ${typeName(m)}`);
+        reject(`Function tried to send a message of type ${typeName(m)}`);
       }
     }
     result.push(msgs);
   }
   return count > 0 ? result : null;
+}
+
+function isMessage(m: unknown): m is Msg {
+  return typeof m === 'object' && m !== null && !Array.isArray(m) && !Buffer.isBuffer(m) && !(m instanceof Date);
 }
 
 /** A thrown value as described by the isolate's runtime. */

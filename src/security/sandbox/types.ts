@@ -90,7 +90,10 @@ export interface ExternalModulesPolicy {
 }
 
 export interface SandboxPoolOptions {
-  /** Memory limit of the shared isolate, in MB (isolated-vm's minimum is 8). */
+  /**
+   * Memory limit of each isolate, in MB (isolated-vm's minimum is 8). Function nodes are spread
+   * over as many isolates as they need; one that exhausts the limit restarts only its isolate.
+   */
   memoryMb: number;
   /** Time limit of one call into user code (a message, a timer, On Start, On Stop), in ms. */
   timeoutMs: number;
@@ -99,11 +102,28 @@ export interface SandboxPoolOptions {
   log?: (level: SandboxLogLevel, message: string) => void;
 }
 
+/** What the pool holds now, for metrics, tests and benchmarks. */
+export interface SandboxPoolStats {
+  /** Functions created and not closed. */
+  functions: number;
+  /** Functions with a context built (the others get one at their first message). */
+  contexts: number;
+  isolates: number;
+  /** Heap used in all isolates together, garbage not yet collected included. */
+  heapUsedBytes: number;
+  /** CPU time spent in the live isolates' threads so far, in microseconds. */
+  cpuTimeUs: number;
+}
+
 export interface SandboxPool {
-  /** Compiles the node's code in a fresh context of the shared isolate and runs its On Start code. */
+  /**
+   * Compiles the node's code (a syntax error rejects here) and, when it has On Start code, builds
+   * its context and runs that code; other nodes get their context at their first message.
+   */
   createFunction(def: FunctionDef, host: SandboxHost): Promise<SandboxedFunction>;
-  /** How many times the isolate has been rebuilt after it was disposed (memory limit). */
+  /** How many isolates were disposed by the memory limit (their functions restarted). */
   readonly restarts: number;
-  /** Closes every function and disposes the isolate. */
+  stats(): Promise<SandboxPoolStats>;
+  /** Closes every function and disposes the isolates. */
   dispose(): Promise<void>;
 }

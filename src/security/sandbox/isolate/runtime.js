@@ -1,10 +1,12 @@
-// Runs inside each sandbox context as a plain script whose value is the setup function below.
-// The host calls setup once per context with one dispatcher callback (`host`) and the node's
-// settings; setup installs the globals user code sees (context, flow, global, env, RED, timers,
-// console) and returns the entry points the host calls. `host` stays in this closure: no global
-// slot, so user code can reach the host only through the functions defined here, and every value
-// crossing it is copied.
-(function setup(host, cfg) {
+// Runs inside each sandbox context as the last part of one plain script (after buffer.js and
+// util.js) whose value is the setup function below. The host calls setup once per context with
+// one dispatcher callback (`host`), the node's settings and its compiled code; setup installs the
+// globals user code sees (context, flow, global, env, RED, timers, console) and returns one entry
+// function the host calls with an operation name: one reference per context instead of one per
+// operation, since every reference costs a crossing to obtain. `host` stays in this closure: no
+// global slot, so user code can reach the host only through the functions defined here, and every
+// value crossing it is copied.
+(function setup(host, cfg, body, setupCode, closeCode) {
   'use strict';
   const G = globalThis;
   const Buffer = G.Buffer;
@@ -23,10 +25,9 @@
   // Token of the input message whose code is running, so timers and callbacks created while it
   // runs are charged to it when they later fail or run too long.
   let currentTag = 0;
-  let body = null;
-  let setupCode = null;
-  let closeCode = null;
-  const batch = { index: 0, results: [] };
+  // The batch being run: sent in once, then worked through in time slices (`more`), so a long
+  // batch is never copied in again. `values`/`codes` hold the current slice's outcomes.
+  const batch = { msgs: [], first: 0, index: 0, start: 0, values: [], codes: null };
 
   function describe(e) {
     if (e instanceof Error || (e && typeof e === 'object' && typeof e.message === 'string' && typeof e.stack === 'string')) {
@@ -174,46 +175,71 @@
     try { host('settle', token, outcome); } catch (e) { host('settle', token, [ERR, describe(e)]); }
   }
 
-  function runOne(msg, token) {
+  // Outcome of message `i` of the slice: codes stay null while everything returned normally, so
+  // the common case copies out one flat array of values.
+  function record(i, code, value) {
+    const at = i - batch.start;
+    batch.values[at] = value;
+    if (code !== OK) {
+      if (batch.codes === null) batch.codes = new Array(at).fill(OK);
+      batch.codes[at] = code;
+    } else if (batch.codes !== null) {
+      batch.codes[at] = OK;
+    }
+  }
+
+  function runOne(i) {
+    const msg = batch.msgs[i];
+    const token = batch.first + i;
     adopt(msg, 0);
     currentTag = token;
     let r;
     try {
-      r = body(msg, makeNode(token, msg._msgid, 'input'));
+      r = body(msg, cfg.usesNode ? makeNode(token, msg._msgid, 'input') : undefined);
     } catch (e) {
-      return [ERR, describe(e)];
+      record(i, ERR, describe(e));
+      return;
     } finally {
       currentTag = 0;
     }
     if (r !== null && typeof r === 'object' && typeof r.then === 'function') {
       r.then((v) => settle(token, [OK, v]), (e) => settle(token, [ERR, describe(e)]));
-      return [PENDING];
+      record(i, PENDING, null);
+      return;
     }
-    return [OK, r];
+    record(i, OK, r);
   }
 
-  return {
-    setCode(kind, fn) {
-      if (kind === 'body') body = fn;
-      else if (kind === 'setup') setupCode = fn;
-      else closeCode = fn;
+  // Runs messages from `from` until the batch is done or `sliceMs` has passed; the host asks for
+  // the rest with `more`, so a large batch never eats into the time limit of one message.
+  function slice(from, sliceMs) {
+    const start = Date.now();
+    const msgs = batch.msgs;
+    batch.start = from;
+    batch.values = [];
+    batch.codes = null;
+    let i = from;
+    for (; i < msgs.length; i++) {
+      if (i > from && Date.now() - start > sliceMs) break;
+      batch.index = i;
+      runOne(i);
+    }
+    batch.index = i;
+    if (i >= msgs.length) batch.msgs = [];
+    return [batch.values, batch.codes, i];
+  }
+
+  const ops = {
+    run(msgs, firstToken, sliceMs) {
+      batch.msgs = msgs;
+      batch.first = firstToken;
+      return slice(0, sliceMs);
     },
-    // Runs messages until the batch is done or `sliceMs` has passed; the host sends the rest
-    // again, so a large batch never eats into the time limit of one message.
-    runBatch(msgs, firstToken, sliceMs) {
-      const start = Date.now();
-      const out = [];
-      batch.results = out;
-      for (let i = 0; i < msgs.length; i++) {
-        if (i > 0 && Date.now() - start > sliceMs) break;
-        batch.index = i;
-        out.push(runOne(msgs[i], firstToken + i));
-      }
-      batch.index = out.length;
-      return out;
-    },
-    progress() { return { index: batch.index, results: batch.results.slice(0, batch.index) }; },
-    collect(i) { return batch.results[i]; },
+    more(from, sliceMs) { return slice(from, sliceMs); },
+    // After a slice was stopped (time limit) or could not be copied out: where it stopped and
+    // what the messages before that one gave.
+    progress() { return [batch.values.slice(0, batch.index - batch.start), batch.codes === null ? null : batch.codes.slice(0, batch.index - batch.start), batch.index]; },
+    collect(at) { return [batch.codes === null ? OK : batch.codes[at], batch.values[at]]; },
     initialize(token) {
       if (setupCode === null) return [OK, null];
       currentTag = token;
@@ -238,6 +264,7 @@
       }
       timers.clear();
       callbacks.clear();
+      batch.msgs = [];
       return errors;
     },
     fire(kind, id, args) {
@@ -254,5 +281,19 @@
         currentTag = 0;
       }
     },
+  };
+
+  return function api(op, a, b, c) {
+    switch (op) {
+      case 'run': return ops.run(a, b, c);
+      case 'more': return ops.more(a, b);
+      case 'progress': return ops.progress();
+      case 'collect': return ops.collect(a);
+      case 'index': return batch.index;
+      case 'initialize': return ops.initialize(a);
+      case 'finalize': return ops.finalize();
+      case 'fire': return ops.fire(a, b, c);
+      default: return undefined;
+    }
   };
 });
