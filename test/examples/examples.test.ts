@@ -131,7 +131,10 @@ if (!install) {
       if (redProblem) fail(`harness problem, ${redProblem}`);
       const rdProblem = cannotCompare('Redoubt', redoubt);
       if (rdProblem) fail(rdProblem);
-      const pick = (r: RunResult): string[] => r.observations.map((o) => (ex.shapeOnly ? o.shape : o.line)).sort();
+      const pick = (r: RunResult): string[] => {
+        const lines = r.observations.map((o) => (ex.shapeOnly ? o.shape : o.line));
+        return (ex.distinctOnly ? [...new Set(lines)] : lines).sort();
+      };
       const expected = pick(red!);
       const actual = pick(redoubt!);
       const d = difference(expected, actual);
