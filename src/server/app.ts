@@ -90,7 +90,8 @@ export function createServerApp(options: ServerAppOptions, deps: ServerAppDeps):
   admin.use(staticFiles({ root: options.editorDir }));
 
   app.use(adminRoot, admin);
-  if (deps.httpNode) app.use(nodeRoot, deps.httpNode);
+  // The http-node router applies httpNodeRoot itself (it needs it for websocket upgrades too).
+  if (deps.httpNode) app.use(deps.httpNode);
   if (deps.httpAdmin) {
     // Contrib nodes' admin routes: a valid token always, their own permission checks on top.
     const contrib = Router();

@@ -92,7 +92,8 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
 
   const network = createNetworkGate(options.network ?? {}, { clock: deps.clock ?? { now: Date.now }, audit });
   const httpNode = createHttpNodeRouter({
-    isAllowed: (_peer, req) => network.admitsHttpNode(req, `http-in ${req.method ?? ''} ${(req.url ?? '').split('?')[0]}`),
+    // Inside the router `url` is relative to its root; `originalUrl` (express) is the full path.
+    isAllowed: (_peer, req) => network.admitsHttpNode(req, `http-in ${req.method ?? ''} ${((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]}`),
     ...options.httpNode,
     root: nodeRoot,
     maxBodySize: options.apiMaxLength,
