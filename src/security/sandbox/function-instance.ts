@@ -1,4 +1,4 @@
-import ivm from 'isolated-vm';
+import type ivm from 'isolated-vm';
 import type { Msg, NodeStatus } from '../../runtime/types.js';
 import { classifyCallError } from './call-errors.js';
 import { FunctionCodeError } from './errors.js';
@@ -8,15 +8,10 @@ import type { LoadedLib } from './libs.js';
 import { describeThrown, normaliseOutput, normaliseSent, reattach, restore, setAside } from './transfer.js';
 import type { Aside, ThrownInfo } from './transfer.js';
 import type { FunctionDef, RunResult, SandboxedFunction, SandboxHost, SandboxInput } from './types.js';
-import { codeFiles, codePieces, compilePiece, nodeLabel, usesNode } from './user-code.js';
+import type { ContextLease } from './user-code.js';
+import { buildContext, codeFiles, nodeLabel } from './user-code.js';
+import type { BuiltContext } from './user-code.js';
 
-/** A place for one context in one of the pool's isolates, with the runtime script compiled there. */
-export interface ContextLease {
-  isolate: ivm.Isolate;
-  runtime: ivm.Script;
-  /** The context is gone: frees its place (the pool may dispose an isolate left empty). */
-  release(): void;
-}
 
 export interface InstanceDeps {
   timeoutMs: number;
@@ -59,11 +54,7 @@ interface Entry {
   index: number;
 }
 
-interface Refs {
-  context: ivm.Context;
-  api: ivm.Reference;
-  lease: ContextLease;
-}
+type Refs = BuiltContext;
 
 /** A slice of a batch as the runtime returns it: values, codes (null when all returned), where it stopped. */
 type Chunk = [unknown[], number[] | null, number];
@@ -92,6 +83,9 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
   let setupError: Error | null = null;
   let closed = false;
   let statusUsed = false;
+  // Batches of one node go into the isolate one after another: a batch runs in several slices,
+  // and the next batch's messages must neither overtake its rest nor replace it in the runtime.
+  let lane: Promise<void> = Promise.resolve();
 
   const codeError = (code: string, info: ThrownInfo, file: string) => {
     const d = describeThrown(info, file);
@@ -225,43 +219,13 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
     },
   });
 
-  /** One context with the runtime and the node's code in it; crossings kept few (each costs tens of µs). */
-  async function build(lease: ContextLease): Promise<Refs> {
-    const iso = lease.isolate;
-    const pieces = codePieces(def);
-    const scripts = await Promise.all(pieces.map((p) => compilePiece(iso, def, p)));
-    const context = await iso.createContext();
-    try {
-      const [setup, ...fns] = (await Promise.all([
-        lease.runtime.run(context, { reference: true, timeout: deps.timeoutMs }),
-        ...scripts.map((s) => s.run(context, { reference: true, timeout: deps.timeoutMs })),
-      ])) as ivm.Reference[];
-      const code = (kind: string) => {
-        const at = pieces.findIndex((p) => p.kind === kind);
-        return at < 0 ? null : fns[at]!.derefInto();
-      };
-      const cfg = { id: def.nodeId, name: def.name ?? '', outputs: def.outputs, usesNode: usesNode(def), libs: libs.map((l) => ({ var: l.var, shape: l.shape })) };
-      const api = (await setup!.apply(undefined, [new ivm.Callback(bridge), new ivm.ExternalCopy(cfg).copyInto({ release: true }), code('body'), code('setup'), code('close')], {
-        result: { reference: true }, timeout: deps.timeoutMs,
-      })) as ivm.Reference;
-      setup!.release();
-      for (const f of fns) f.release();
-      return { context, api, lease };
-    } catch (err) {
-      if (!iso.isDisposed) context.release();
-      throw err;
-    } finally {
-      for (const s of scripts) s.release();
-    }
-  }
-
   /** Builds in a leased place, trying again elsewhere if that isolate dies meanwhile. */
   async function buildSomewhere(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const gen = generation;
       const lease = await deps.lease();
       try {
-        const built = await build(lease);
+        const built = await buildContext(lease, def, libs, bridge, deps.timeoutMs);
         if (gen === generation && !closed) { refs = built; return; }
         built.context.release();
         lease.release();
@@ -344,7 +308,7 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
           return;
         }
       }
-      args = ['more', from, sliceMs];
+      args = ['more', first, from, sliceMs];
     }
     if (from < n) for (let i = from; i < n; i++) fail(first + i, goneError());
   }
@@ -409,7 +373,9 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
         const msgid = typeof input.msg._msgid === 'string' ? input.msg._msgid : undefined;
         entries.set(first + i, { input, msgid, aside: split.aside, settled: false, holds: 0, batch, index: i });
       }
-      await execute(first, inside);
+      const turn = lane.then(() => execute(first, inside));
+      lane = turn.catch(() => undefined);
+      await turn;
       return all;
     },
     async close() {

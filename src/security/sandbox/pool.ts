@@ -3,10 +3,11 @@ import ivm from 'isolated-vm';
 import { ConfigError } from '../../errors/index.js';
 import { FunctionCodeError } from './errors.js';
 import { createFunctionInstance } from './function-instance.js';
-import type { ContextLease, FunctionInstance } from './function-instance.js';
+import type { FunctionInstance } from './function-instance.js';
 import { loadLibs } from './libs.js';
 import type { FunctionDef, SandboxedFunction, SandboxHost, SandboxPool, SandboxPoolOptions, SandboxPoolStats } from './types.js';
 import { checkSyntax } from './user-code.js';
+import type { ContextLease } from './user-code.js';
 
 /**
  * What one context costs in an isolate's heap, measured with isolated-vm 5.0.4 (Node 20): a bare

@@ -115,6 +115,20 @@ describe('function sandbox: batches and isolation between isolates', () => {
     await pool.dispose();
   });
 
+  it('runs a batch arriving while an earlier one is still in slices after all of the earlier one', async () => {
+    const pool = createSandboxPool({ memoryMb: 32, timeoutMs: 100 });
+    const fn = await pool.createFunction({
+      nodeId: 'overlap', outputs: 1,
+      func: 'globalThis.order = (globalThis.order || []); globalThis.order.push(msg.payload); const end = Date.now() + 1; while (Date.now() < end) {} msg.payload = globalThis.order.length; return msg;',
+    }, createFakeHost());
+    const a = Array.from({ length: 30 }, (_, i) => recordedInput({ payload: `a${i}` }));
+    const b = Array.from({ length: 30 }, (_, i) => recordedInput({ payload: `b${i}` }));
+    const [ra, rb] = await Promise.all([fn.run(a), fn.run(b)]);
+    assert.ok([...ra, ...rb].every((r) => r.status === 'ok'));
+    assert.deepEqual([...a, ...b].map((inp) => inp.sends[0]![0]![0]!.payload), Array.from({ length: 60 }, (_, i) => i + 1));
+    await pool.dispose();
+  });
+
   it('keeps nodes of other isolates running untouched when one isolate exceeds its memory limit', async () => {
     const logs: string[] = [];
     const pool = createSandboxPool({ memoryMb: 16, timeoutMs: 5000, log: (_l, m) => logs.push(m) });

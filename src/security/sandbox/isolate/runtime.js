@@ -235,7 +235,10 @@
       batch.first = firstToken;
       return slice(0, sliceMs);
     },
-    more(from, sliceMs) { return slice(from, sliceMs); },
+    more(firstToken, from, sliceMs) {
+      if (firstToken !== batch.first || from > batch.msgs.length) throw new Error('sandbox batch out of step');
+      return slice(from, sliceMs);
+    },
     // After a slice was stopped (time limit) or could not be copied out: where it stopped and
     // what the messages before that one gave.
     progress() { return [batch.values.slice(0, batch.index - batch.start), batch.codes === null ? null : batch.codes.slice(0, batch.index - batch.start), batch.index]; },
@@ -286,7 +289,7 @@
   return function api(op, a, b, c) {
     switch (op) {
       case 'run': return ops.run(a, b, c);
-      case 'more': return ops.more(a, b);
+      case 'more': return ops.more(a, b, c);
       case 'progress': return ops.progress();
       case 'collect': return ops.collect(a);
       case 'index': return batch.index;
