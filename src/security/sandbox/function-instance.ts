@@ -172,7 +172,8 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
     hold(t.tag, -1);
   }
 
-  const bridge = createHostBridge({
+  // Made at the first build: a node that never gets a message never needs it.
+  const makeBridge = () => createHostBridge({
     host,
     libs,
     send(tag, msgid, value) {
@@ -219,6 +220,7 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
       void fire('cb', id, args, tag).finally(() => hold(tag, -1));
     },
   });
+  let bridge: ReturnType<typeof createHostBridge> | null = null;
 
   /** Builds in a leased place, trying again elsewhere if that isolate dies meanwhile. */
   async function buildSomewhere(): Promise<void> {
@@ -226,7 +228,7 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
       const gen = generation;
       const lease = await deps.lease();
       try {
-        const built = await buildContext(lease, def, libs, bridge, deps.timeoutMs);
+        const built = await buildContext(lease, def, libs, bridge ??= makeBridge(), deps.timeoutMs);
         if (gen === generation && !closed) { refs = built; return; }
         built.context.release();
         lease.release();
