@@ -340,9 +340,18 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
     start() {
       if (refs !== null || isBroken || closed) return Promise.resolve();
       starting ??= (async () => {
-        await buildSomewhere();
-        inSetup = true;
-        await runSetup();
+        // An isolate that dies during On Start (another node's doing) takes this build with it:
+        // build and run On Start again, unless this node was the one that blew it.
+        for (;;) {
+          const gen = generation;
+          await buildSomewhere();
+          if (refs === null) return;
+          inSetup = true;
+          setupError = null;
+          await runSetup();
+          inSetup = false;
+          if (gen === generation || isBroken || closed) return;
+        }
       })().finally(() => { inSetup = false; starting = null; });
       return starting;
     },

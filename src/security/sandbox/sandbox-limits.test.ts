@@ -45,12 +45,12 @@ describe('function sandbox: time limit', () => {
   });
 
   it('gives each message of a long batch its own time limit', async () => {
-    // 8 x 30 ms is well over the limit for the batch; each message keeps a wide margin under it
-    // (scheduling delays on a loaded machine count against the limit too).
-    const pool = createSandboxPool({ memoryMb: 32, timeoutMs: 150 });
+    // 12 x 30 ms is well over the limit for the batch; each message keeps a wide margin under it
+    // (the limit is wall time, so scheduling delays on a loaded machine count against it too).
+    const pool = createSandboxPool({ memoryMb: 32, timeoutMs: 300 });
     const fn = await pool.createFunction({ nodeId: 'slow', outputs: 1, func: 'const end = Date.now() + 30; while (Date.now() < end) {} return msg;' }, createFakeHost());
-    const results = await fn.run([1, 2, 3, 4, 5, 6, 7, 8].map((p) => recordedInput({ payload: p })));
-    assert.deepEqual(results.map((r) => r.status), Array(8).fill('ok'));
+    const results = await fn.run(Array.from({ length: 12 }, (_, p) => recordedInput({ payload: p })));
+    assert.deepEqual(results.map((r) => r.status), Array(12).fill('ok'));
     await pool.dispose();
   });
 });

@@ -103,10 +103,11 @@ describe('function sandbox: lazy contexts', () => {
 
 describe('function sandbox: batches and isolation between isolates', () => {
   it('copies each message of a batch in once, even when the batch runs over several time slices', async () => {
-    const pool = createSandboxPool({ memoryMb: 32, timeoutMs: 100 });
+    // Time limit 500 ms: slices of 50 ms, so the 40 x 3 ms batch takes at least three.
+    const pool = createSandboxPool({ memoryMb: 32, timeoutMs: 500 });
     const fn = await pool.createFunction({
       nodeId: 'slices', outputs: 1,
-      func: 'globalThis.seen = (globalThis.seen || 0) + 1; const end = Date.now() + 2; while (Date.now() < end) {} msg.payload = [msg.payload, globalThis.seen]; return msg;',
+      func: 'globalThis.seen = (globalThis.seen || 0) + 1; const end = Date.now() + 3; while (Date.now() < end) {} msg.payload = [msg.payload, globalThis.seen]; return msg;',
     }, createFakeHost());
     const inputs = Array.from({ length: 40 }, (_, i) => recordedInput({ payload: i }));
     const results = await fn.run(inputs);
@@ -116,10 +117,10 @@ describe('function sandbox: batches and isolation between isolates', () => {
   });
 
   it('runs a batch arriving while an earlier one is still in slices after all of the earlier one', async () => {
-    const pool = createSandboxPool({ memoryMb: 32, timeoutMs: 100 });
+    const pool = createSandboxPool({ memoryMb: 32, timeoutMs: 500 });
     const fn = await pool.createFunction({
       nodeId: 'overlap', outputs: 1,
-      func: 'globalThis.order = (globalThis.order || []); globalThis.order.push(msg.payload); const end = Date.now() + 1; while (Date.now() < end) {} msg.payload = globalThis.order.length; return msg;',
+      func: 'globalThis.order = (globalThis.order || []); globalThis.order.push(msg.payload); const end = Date.now() + 3; while (Date.now() < end) {} msg.payload = globalThis.order.length; return msg;',
     }, createFakeHost());
     const a = Array.from({ length: 30 }, (_, i) => recordedInput({ payload: `a${i}` }));
     const b = Array.from({ length: 30 }, (_, i) => recordedInput({ payload: `b${i}` }));
