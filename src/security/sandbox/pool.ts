@@ -120,8 +120,11 @@ export function createSandboxPool(options: SandboxPoolOptions): SandboxPool {
 
   function unplace(shard: Shard): void {
     shard.contexts--;
-    // An emptied isolate is given back (after a redeploy, say), but one is kept for the next node.
-    if (shard.contexts <= 0 && !shard.dead && shards.filter(live).length > 1) drop(shard);
+    if (shard.contexts > 0 || shard.dead) return;
+    // An emptied isolate is given back (after a redeploy, say), but one is kept for the next node,
+    // its heap measured afresh (what made it full went with its contexts).
+    if (shards.filter(live).length > 1) drop(shard);
+    else shard.full = false;
   }
 
   async function lease(): Promise<ContextLease> {
