@@ -177,8 +177,7 @@ export const debugNode = defineNode({
 
     if (config.tostatus && statusType === 'counter') node.status({ fill: 'blue', shape: 'ring', text: '0' });
 
-    return {
-      async onInput(msg, _send, done) {
+    const handle = async (msg: Msg, done: (err?: unknown) => void) => {
         // A debug node showing its own status changes (through a status node) would loop.
         const source = (msg.status as { source?: { id?: unknown } } | undefined)?.source;
         if (source && source.id === node.id) {
@@ -211,6 +210,16 @@ export const debugNode = defineNode({
           publish(message);
         }
         done();
+    };
+
+    return {
+      onInput(msg, _send, done) {
+        // Nothing to show (an inactive node without status or console output): no promise, no work.
+        if (!config.tostatus && !config.console && !(isActive && config.tosidebar)) {
+          done();
+          return;
+        }
+        return handle(msg, done);
       },
       onClose() {
         control.unregister(node.id, setActive);

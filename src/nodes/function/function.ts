@@ -1,7 +1,8 @@
 /**
  * Node-RED's function node. The user's code runs in the isolated-vm sandbox
- * (`security/sandbox/`), never in this process's heap: one isolate per runtime, one context per
- * node, a time and memory limit per call. Messages arriving in one engine tick are queued and
+ * (`security/sandbox/`), never in this process's heap: isolates shared by function nodes (more
+ * are added as they fill), one context per node made at its first message unless it has On Start
+ * code, a time and memory limit per call. Messages arriving in one engine tick are queued and
  * handed over in a single call, because one crossing into the isolate costs more than the work of
  * a typical function (see docs/PERFORMANCE.md).
  */
@@ -21,8 +22,8 @@ interface Lib {
 const POOL = 'function-sandbox';
 
 /**
- * The runtime's one sandbox pool, created at the first function node. isolated-vm is imported
- * then, not at start-up, so flows without function nodes do not load it.
+ * The runtime's sandbox pool, created at the first function node. isolated-vm is imported then,
+ * not at start-up, so flows without function nodes do not load it.
  */
 function sandboxPool(node: NodeApi): Promise<SandboxPool> {
   const settings: RuntimeSettings = node.runtime.settings;

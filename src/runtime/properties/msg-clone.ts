@@ -12,32 +12,47 @@
 import { randomFillSync } from 'node:crypto';
 
 /**
- * Objects already cloned (cycles, shared references). Most messages hold a handful of objects, so
- * a linear scan of two small arrays beats allocating and hashing into a Map; a Map takes over
- * past 32 entries.
+ * Objects already cloned (cycles, shared references). Most messages hold a handful of objects:
+ * the first four live in fields of this one object (no arrays or Map to allocate per clone), a
+ * few more in a linear list, and a Map takes over past 32 entries.
  */
 class Seen {
-  private keys: object[] = [];
-  private values: unknown[] = [];
+  private k0: object | undefined;
+  private v0: unknown;
+  private k1: object | undefined;
+  private v1: unknown;
+  private k2: object | undefined;
+  private v2: unknown;
+  private k3: object | undefined;
+  private v3: unknown;
+  private keys: object[] | undefined;
+  private values: unknown[] | undefined;
   private map: Map<object, unknown> | undefined;
 
   get(key: object): unknown {
+    if (this.k0 === key) return this.v0;
+    if (this.k1 === key) return this.v1;
+    if (this.k2 === key) return this.v2;
+    if (this.k3 === key) return this.v3;
     if (this.map) return this.map.get(key);
     const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.values[i];
+    if (keys) for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.values![i];
     return undefined;
   }
 
   set(key: object, value: unknown): void {
-    if (this.map) {
-      this.map.set(key, value);
-      return;
-    }
-    this.keys.push(key);
-    this.values.push(value);
-    if (this.keys.length > 32) {
-      this.map = new Map();
-      for (let i = 0; i < this.keys.length; i++) this.map.set(this.keys[i]!, this.values[i]);
+    if (this.k0 === undefined) [this.k0, this.v0] = [key, value];
+    else if (this.k1 === undefined) [this.k1, this.v1] = [key, value];
+    else if (this.k2 === undefined) [this.k2, this.v2] = [key, value];
+    else if (this.k3 === undefined) [this.k3, this.v3] = [key, value];
+    else if (this.map) this.map.set(key, value);
+    else {
+      (this.keys ??= []).push(key);
+      (this.values ??= []).push(value);
+      if (this.keys.length > 32) {
+        this.map = new Map();
+        for (let i = 0; i < this.keys.length; i++) this.map.set(this.keys[i]!, this.values[i]);
+      }
     }
   }
 }
