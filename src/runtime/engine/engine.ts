@@ -68,7 +68,7 @@ export function createEngine(options: EngineOptions): Engine {
   events.setMaxListeners(0);
   const facilities = new Map<string, unknown>();
   /** Typed configs read at validation, by the saved node object, for node creation to reuse. */
-  const validatedConfigs = new WeakMap<FlowConfigNode, Record<string, unknown>>();
+  let validatedConfigs = new WeakMap<FlowConfigNode, Record<string, unknown>>();
   const scope = createNodeScope();
   let model: FlowModel = parseFlows([]);
   let credentials: Record<string, Record<string, unknown>> = {};
@@ -387,7 +387,12 @@ export function createEngine(options: EngineOptions): Engine {
     scope,
     setFlows(input, opts = {}) {
       // Deploys are serialised: each starts from the state the previous one left.
-      const run = deploying.then(() => deploy(input, opts));
+      const run = deploying.then(() =>
+        deploy(input, opts).finally(() => {
+          // Only this deploy's node creation needed them; the saved nodes live on in the model.
+          validatedConfigs = new WeakMap();
+        }),
+      );
       deploying = run.catch(() => undefined);
       return run;
     },
