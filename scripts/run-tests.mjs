@@ -17,7 +17,8 @@ function findTests(dir, out = []) {
 }
 
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : [...findTests('src'), ...findTests('test')].sort();
+// The bench's own unit tests are quick and need no Node-RED install; bench/integration is run by hand.
+const files = only.length > 0 ? only : [...findTests('src'), ...findTests('test'), ...findTests('bench/lib'), ...findTests('bench/flows')].sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
