@@ -104,7 +104,12 @@ export function createRedApi(options: RedApiOptions) {
     require: (name: string) => {
       throw new Error(`RED.require('${name}') is not allowed: external modules are disabled`);
     },
-    hooks: { add() {}, remove() {} },
+    // Redoubt has no message hooks (onSend, preRoute...). A module that adds one keeps loading,
+    // and the log says its hook will not run, rather than failing the whole module.
+    hooks: {
+      add: (name: string) => emit('warn', `RED.hooks.add('${name}'): message hooks are not supported by Redoubt; the hook will not run`),
+      remove: () => undefined,
+    },
   };
 }
 
