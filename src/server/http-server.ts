@@ -1,10 +1,11 @@
 /**
- * The HTTP server around the app: listens on `host:port` (loopback by default), sends websocket
+ * The HTTP server around the app: listens on `host:port` (loopback by default), offers each
+ * request to `dispatch` first (http-in endpoints) and gives the app the rest, sends websocket
  * upgrades for `<httpAdminRoot>comms` to the comms server and others to the http-in websocket
  * handler, and stops gracefully: no new connections, websockets closed, idle sockets dropped,
  * busy ones given a moment to finish.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -27,6 +28,8 @@ export interface HttpServerOptions {
 
 export interface HttpServerDeps {
   app: Express;
+  /** Takes requests before the app (http-in endpoints); false leaves a request, untouched, to the app. */
+  dispatch?: (req: IncomingMessage, res: ServerResponse) => boolean;
   comms: Comms;
   audit: Pick<AuditLog, 'record'>;
   /** Websocket upgrades for other paths (websocket-in nodes); answer false when not handled. */
@@ -53,9 +56,15 @@ export interface RunningServer {
 export async function listen(options: HttpServerOptions, deps: HttpServerDeps): Promise<RunningServer> {
   const timeouts = { requestTimeout: 60_000, headersTimeout: 30_000 };
   const tls = options.tls;
+  const { app, dispatch } = deps;
+  const listener: RequestListener = dispatch
+    ? (req, res) => {
+        if (!dispatch(req, res)) app(req, res);
+      }
+    : app;
   const server: Server = tls
-    ? createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: TLS_MIN_VERSION }, deps.app)
-    : createServer(timeouts, deps.app);
+    ? createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: TLS_MIN_VERSION }, listener)
+    : createServer(timeouts, listener);
   if (tls && deps.onTlsError) server.on('tlsClientError', deps.onTlsError);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const [path, query] = (req.url ?? '').split('?');

@@ -9,7 +9,7 @@ import type { Redoubt } from '../index.js';
 import { logEntryToDebug } from '../nodes/common/debug-control.js';
 import type { LogEntry } from '../runtime/types.js';
 import { can as canRole, type AuditLog, type AuthServiceWithUsers, type FlowHistory, type Permission, type Role, type SecondFactorService } from '../security/index.js';
-import { createServerApp, normaliseRoot } from './app.js';
+import { buildServerApp, normaliseRoot } from './app.js';
 import { createComms, type Comms, type CommsOptions } from './comms/comms-server.js';
 import { listen, type RunningServer } from './http-server.js';
 import { createNetworkGate, type NetworkGate, type NetworkGateOptions } from './http/network-gate.js';
@@ -94,6 +94,8 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
   const httpNode = createHttpNodeRouter({
     // Inside the router `url` is relative to its root; `originalUrl` (express) is the full path.
     isAllowed: (_peer, req) => network.admitsHttpNode(req, `http-in ${req.method ?? ''} ${((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]}`),
+    // Node-RED sends no security headers on http-in responses; the admin ones (a CSP first) would break pages flows serve.
+    responseHeaders: { 'X-Content-Type-Options': 'nosniff' },
     ...options.httpNode,
     root: nodeRoot,
     maxBodySize: options.apiMaxLength,
@@ -115,7 +117,7 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
   runtime.events.on('publish', onPublish);
   runtime.events.on('log', onLog);
 
-  const app = createServerApp(
+  const { app, dispatch } = buildServerApp(
     { httpAdminRoot: adminRoot, httpNodeRoot: nodeRoot, apiMaxLength: options.apiMaxLength, maxJsonDepth: options.maxJsonDepth, editorDir: options.editorDir, hstsMaxAgeSeconds: options.hstsMaxAgeSeconds },
     {
       auth: deps.auth,
@@ -127,6 +129,8 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
       registry: runtime.registry,
       logError,
       httpNode: httpNode.handler,
+      httpNodeRoutes: httpNode,
+      clock: deps.clock,
       httpAdmin,
       network,
       warnings: deps.warnings,
@@ -156,6 +160,7 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
     { host: options.host, port: options.port, commsPath: `${adminRoot}comms`, tls: options.tls },
     {
       app,
+      dispatch,
       comms,
       audit,
       onUpgrade: (req, socket, head) => httpNode.handleUpgrade(req, socket, head),

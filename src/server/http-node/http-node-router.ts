@@ -1,35 +1,36 @@
 /**
- * The server side of `HttpEndpoints`: an Express 5 application for http-in endpoints, mounted
- * under `httpNodeRoot`, whose routes come and go with deploys, plus the websocket upgrade paths
- * of websocket listeners. In front of every endpoint: the address allow-list, CORS preflight
- * (only when `httpNodeCors` is set), basic authentication (only when `httpNodeAuth` is set) and
- * Node-RED's `httpNodeMiddleware`.
+ * The server side of `HttpEndpoints`: the http-in endpoints under `httpNodeRoot`, whose routes
+ * come and go with deploys, plus the websocket upgrade paths of websocket listeners. In front of
+ * every endpoint: the address allow-list, CORS preflight (only when `httpNodeCors` is set), basic
+ * authentication (only when `httpNodeAuth` is set) and Node-RED's `httpNodeMiddleware`.
+ *
+ * The routes live in a compiled route table (`route-table.ts`). A request can reach them two
+ * ways with the same result: through the Express app (`handler`, for everything mounted around
+ * it), or through `dispatch`, which the server calls from its raw request listener before
+ * Express: when an endpoint answers the request, dispatch runs the same guards and the same
+ * per-route steps itself, with Express's own request and response objects, and skips the
+ * routing of the apps in front (see `lean-dispatch.ts`).
  *
  * @example
  * const router = createHttpNodeRouter(httpNodeRouterOptions(settings)!);
  * runtime.engine.services.http = router.endpoints;
- * app.use(router.handler);
+ * createServer((req, res) => router.dispatch(req, res, { fallback: app }) || app(req, res));
  * server.on('upgrade', (req, socket, head) => router.handleUpgrade(req, socket, head) || socket.destroy());
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { ConfigError, ConflictError, RedoubtError } from '../../errors/index.js';
-import type {
-  HttpEndpoints,
-  HttpNodeMethod,
-  HttpNodeRequest,
-  HttpNodeResponse,
-  HttpRouteHandler,
-  HttpRouteOptions,
-  UpgradeHandler,
-} from '../../runtime/definition/http-endpoints.js';
+import type { HttpEndpoints, HttpNodeMethod, HttpNodeRequest, HttpRouteHandler, HttpRouteOptions, UpgradeHandler } from '../../runtime/definition/http-endpoints.js';
 import { createBasicAuth, type BasicAuthOptions, type VerifyPassword } from './basic-auth.js';
 import { isMultipart, readBody, readMultipart, readRawBody } from './body-parsers.js';
 import { parseByteSize } from './byte-size.js';
 import { parseCookieHeader } from './cookies.js';
 import { corsPreflight, createCors, type CorsOptions } from './cors.js';
-import { restoreWildcardParams, toExpress5Path } from './route-path.js';
+import { createLeanDispatch, runSteps, type DispatchHooks, type Step } from './lean-dispatch.js';
+import { createRouteTable } from './route-table.js';
+
+export type { DispatchHooks } from './lean-dispatch.js';
 
 export interface HttpNodeRouterOptions {
   /** Node-RED's `httpNodeRoot`; default '/'. */
@@ -49,6 +50,8 @@ export interface HttpNodeRouterOptions {
    * address and the request (to find the client behind a trusted proxy); may record a refusal.
    */
   isAllowed?: (address: string, req: IncomingMessage) => boolean;
+  /** Headers every response of an endpoint starts with (the server sends `X-Content-Type-Options`); default none, as Node-RED. */
+  responseHeaders?: Readonly<Record<string, string>>;
   /** Where errors that belong to no node go (an auth check that threw...). */
   log?: (level: 'warn' | 'error', message: string) => void;
 }
@@ -62,8 +65,22 @@ export interface HttpNodeRouter {
   readonly app: express.Express;
   /** Mount on the server's app (or call with `next`): serves requests under the root, passes the rest on. */
   readonly handler: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+  /** Whether an endpoint answers `method` on `pathname` (a full path, `httpNodeRoot` included). */
+  matches(method: string, pathname: string): boolean;
+  /**
+   * Serves the request when an endpoint answers it, without Express's routing, and says true;
+   * false, with nothing touched, when no endpoint does, `hooks.stepAside` claims it, or the
+   * request is one only Express handles (httpNodeMiddleware set, an unusual URL...).
+   */
+  dispatch(req: IncomingMessage, res: ServerResponse, hooks: DispatchHooks): boolean;
   /** Takes an upgrade for a websocket listener's path; false when no listener holds it. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+}
+
+/** What a registered endpoint runs once its route matched. */
+interface RouteEntry {
+  readonly steps: readonly Step[];
+  readonly onError?: (err: unknown) => void;
 }
 
 /** Statuses for the errors raised while a request is prepared; anything else is a bare 500. */
@@ -122,69 +139,88 @@ export function createHttpNodeRouter(options: HttpNodeRouterOptions = {}): HttpN
   const middleware = readMiddleware(options.middleware);
   const isAllowed = options.isAllowed ?? (() => true);
   const log = options.log ?? (() => undefined);
+  const responseHeaders = Object.entries(options.responseHeaders ?? {});
 
   const jsonParser = express.json({ limit });
   const urlencodedParser = express.urlencoded({ limit, extended: true });
-  // Copy-on-write, so a dispatch in progress keeps the list it started with.
-  let routes: ReadonlyArray<{ router: express.Router }> = [];
+  const table = createRouteTable<RouteEntry>();
   const upgrades = new Map<string, UpgradeHandler>();
 
-  const inner = express();
-  inner.disable('x-powered-by');
-  // Express 4 (Node-RED's) parsed nested query strings (`a[b]=1`); Express 5 does not by default.
-  inner.set('query parser', 'extended');
-
-  inner.use(function httpNodeAllowList(req: Request, res: Response, next: NextFunction) {
+  const allowList: Step = function httpNodeAllowList(req, res, next) {
     if (isAllowed(addressOf(req), req)) return next();
-    res.status(403).send('Forbidden');
-  });
-  if (cors) inner.use(corsPreflight(cors));
-  if (auth) inner.use(auth.middleware);
-  if (middleware.length > 0) inner.use(...middleware);
-  inner.use(function httpNodeRoutes(req: Request, res: Response, next: NextFunction) {
-    const list = routes;
-    let i = 0;
-    const step = (err?: unknown) => {
-      if (err !== undefined && err !== 'route' && err !== 'router') return next(err);
-      const entry = list[i++];
-      if (!entry) return next();
-      entry.router(req, res, step);
-    };
-    step();
-  });
-  const handler = express();
-  handler.disable('x-powered-by');
-  handler.use(root, inner);
-  // On the outer app, so that it stays behind the routes contrib nodes add to `inner` later.
-  handler.use(function httpNodeError(err: unknown, _req: Request, res: Response, _next: NextFunction) {
+    (res as Response).status(403).send('Forbidden');
+  };
+  const routes: Step = function httpNodeRoutes(req, res, next) {
+    const hit = table.find(req.method ?? '', (req as Request).path);
+    if (!hit) return next();
+    const route = hit.value;
+    if (hit.error) {
+      route.onError?.(hit.error);
+      return next(hit.error);
+    }
+    (req as Request).params = hit.params!;
+    for (const [name, value] of responseHeaders) res.setHeader(name, value);
+    runSteps(route.steps, req, res, (err) => {
+      if (err !== undefined) route.onError?.(err);
+      next(err);
+    });
+  };
+  // The end of every failed request, whichever way it came.
+  const answerError = (err: unknown, res: ServerResponse) => {
     const status = statusOf(err);
     if (status === 500) log('error', `http-in request failed: ${err instanceof Error ? err.message : String(err)}`);
     if (res.headersSent) return void res.end();
     // The unread rest of a refused body is not worth reading; close the connection instead.
     if (status === 413) res.setHeader('Connection', 'close');
-    res.sendStatus(status);
+    (res as Response).sendStatus(status);
+  };
+
+  const inner = express();
+  inner.disable('x-powered-by');
+  // Express 4 (Node-RED's) parsed nested query strings (`a[b]=1`); Express 5 does not by default.
+  inner.set('query parser', 'extended');
+  inner.use(allowList);
+  if (cors) inner.use(corsPreflight(cors));
+  if (auth) inner.use(auth.middleware);
+  if (middleware.length > 0) inner.use(...middleware);
+  inner.use(routes);
+  const outer = express();
+  outer.disable('x-powered-by');
+  outer.use(root, inner);
+  // On the outer app, so that it stays behind the routes contrib nodes add to `inner` later.
+  outer.use(function httpNodeError(err: unknown, _req: Request, res: Response, _next: NextFunction) {
+    answerError(err, res);
   });
 
-  const cookies: RequestHandler = (req, _res, next) => {
+  const lean = createLeanDispatch({
+    root,
+    app: inner,
+    table,
+    // httpNodeMiddleware expects the whole of Express around it; CORS preflights (OPTIONS) never match a route.
+    guards: middleware.length > 0 ? undefined : auth ? [allowList, auth.middleware as Step, routes] : [allowList, routes],
+    answerError,
+  });
+
+  const cookies: Step = (req, _res, next) => {
     (req as unknown as HttpNodeRequest).cookies = parseCookieHeader(req.headers.cookie);
     next();
   };
-  const corsHeaders: RequestHandler = (req, res, next) => {
-    cors!.apply(req, res);
+  const corsHeaders: Step = (req, res, next) => {
+    cors!.apply(req as Request, res as Response);
     next();
   };
-  const consumed = (req: Request) => req.readableEnded || req.complete;
-  const rawBody = (skip: boolean): RequestHandler => (req, _res, next) => {
+  const consumed = (req: IncomingMessage) => req.readableEnded || req.complete;
+  const rawBody = (skip: boolean): Step => (req, _res, next) => {
     if (consumed(req)) return next();
     (skip ? readBody(req, limit) : readRawBody(req, limit)).then((body) => {
-      req.body = body;
+      (req as Request).body = body;
       next();
     }, next);
   };
-  const multipart: RequestHandler = (req, _res, next) => {
+  const multipart: Step = (req, _res, next) => {
     if (consumed(req) || !isMultipart(req)) return next();
     readMultipart(req, limit).then(({ fields, files }) => {
-      req.body = fields;
+      (req as Request).body = fields;
       (req as unknown as HttpNodeRequest).files = files;
       next();
     }, next);
@@ -192,36 +228,18 @@ export function createHttpNodeRouter(options: HttpNodeRouterOptions = {}): HttpN
 
   const endpoints: HttpEndpoints = {
     route(method: HttpNodeMethod, path: string, handle: HttpRouteHandler, routeOptions: HttpRouteOptions = {}) {
-      const router = express.Router();
-      const chain: RequestHandler[] = [cookies];
-      if (cors) chain.push(corsHeaders);
+      const steps: Step[] = [cookies];
+      if (cors) steps.push(corsHeaders);
       if (method !== 'get') {
-        if (routeOptions.skipBodyParsing) chain.push(rawBody(true));
+        if (routeOptions.skipBodyParsing) steps.push(rawBody(true));
         else {
-          chain.push(jsonParser, urlencodedParser);
-          if (routeOptions.upload && method === 'post') chain.push(multipart);
-          chain.push(rawBody(false));
+          steps.push(jsonParser as Step, urlencodedParser as Step);
+          if (routeOptions.upload && method === 'post') steps.push(multipart);
+          steps.push(rawBody(false));
         }
       }
-      chain.push((req, res) => {
-        restoreWildcardParams(req.params);
-        handle(req as unknown as HttpNodeRequest, res as unknown as HttpNodeResponse);
-      });
-      const expressPath = toExpress5Path(path.startsWith('/') ? path : `/${path}`);
-      try {
-        router[method](expressPath, ...chain);
-      } catch (err) {
-        throw new RedoubtError('invalid_route', `route '${path}' is not a valid path: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      }
-      router.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => {
-        routeOptions.onError?.(err);
-        next(err);
-      });
-      const entry = { router };
-      routes = [...routes, entry];
-      return () => {
-        routes = routes.filter((r) => r !== entry);
-      };
+      steps.push((req, res) => handle(req as unknown as HttpNodeRequest, res as unknown as Parameters<HttpRouteHandler>[1]));
+      return table.add(method, path.startsWith('/') ? path : `/${path}`, { steps, onError: routeOptions.onError });
     },
     upgrade(path, handle) {
       const full = endpoints.fullPath(path);
@@ -237,10 +255,16 @@ export function createHttpNodeRouter(options: HttpNodeRouterOptions = {}): HttpN
     },
   };
 
+  const viaExpress = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => outer(req as Request, res as Response, next);
+
   return {
     endpoints,
     app: inner,
-    handler: (req, res, next) => handler(req as Request, res as Response, next),
+    handler(req, res, next) {
+      if (!lean.dispatch(req, res, { fallback: () => viaExpress(req, res, next) })) viaExpress(req, res, next);
+    },
+    matches: (method, pathname) => lean.matches(method, pathname),
+    dispatch: (req, res, hooks) => lean.dispatch(req, res, hooks),
     handleUpgrade(req, socket, head) {
       let pathname: string;
       try {
