@@ -30,6 +30,8 @@ export interface HttpServerDeps {
   app: Express;
   /** Takes requests before the app (http-in endpoints); false leaves a request, untouched, to the app. */
   dispatch?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Classes the server makes its requests and responses with (the http-in router's, so dispatch need not convert them). */
+  classes?: { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse };
   comms: Comms;
   audit: Pick<AuditLog, 'record'>;
   /** Websocket upgrades for other paths (websocket-in nodes); answer false when not handled. */
@@ -54,7 +56,7 @@ export interface RunningServer {
  * @example const running = await listen({ host: '127.0.0.1', port: 0, commsPath: '/comms' }, { app, comms, audit });
  */
 export async function listen(options: HttpServerOptions, deps: HttpServerDeps): Promise<RunningServer> {
-  const timeouts = { requestTimeout: 60_000, headersTimeout: 30_000 };
+  const timeouts = { requestTimeout: 60_000, headersTimeout: 30_000, ...deps.classes };
   const tls = options.tls;
   const { app, dispatch } = deps;
   const listener: RequestListener = dispatch

@@ -161,6 +161,7 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
     {
       app,
       dispatch,
+      classes: httpNode.classes,
       comms,
       audit,
       onUpgrade: (req, socket, head) => httpNode.handleUpgrade(req, socket, head),

@@ -27,10 +27,10 @@ import { isMultipart, readBody, readMultipart, readRawBody } from './body-parser
 import { parseByteSize } from './byte-size.js';
 import { parseCookieHeader } from './cookies.js';
 import { corsPreflight, createCors, type CorsOptions } from './cors.js';
-import { createLeanDispatch, runSteps, type DispatchHooks, type Step } from './lean-dispatch.js';
+import { createLeanDispatch, expressClasses, runSteps, type DispatchHooks, type ExpressClasses, type Step } from './lean-dispatch.js';
 import { createRouteTable } from './route-table.js';
 
-export type { DispatchHooks } from './lean-dispatch.js';
+export type { DispatchHooks, ExpressClasses } from './lean-dispatch.js';
 
 export interface HttpNodeRouterOptions {
   /** Node-RED's `httpNodeRoot`; default '/'. */
@@ -73,6 +73,12 @@ export interface HttpNodeRouter {
    * request is one only Express handles (httpNodeMiddleware set, an unusual URL...).
    */
   dispatch(req: IncomingMessage, res: ServerResponse, hooks: DispatchHooks): boolean;
+  /**
+   * For the server's `createServer` options: requests and responses made with express's methods
+   * as the endpoints see them, so that `dispatch` does not change their prototypes (the most
+   * expensive step of a request otherwise). Optional: dispatch works on plain ones too.
+   */
+  readonly classes: ExpressClasses;
   /** Takes an upgrade for a websocket listener's path; false when no listener holds it. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 }
@@ -265,6 +271,7 @@ export function createHttpNodeRouter(options: HttpNodeRouterOptions = {}): HttpN
     },
     matches: (method, pathname) => lean.matches(method, pathname),
     dispatch: (req, res, hooks) => lean.dispatch(req, res, hooks),
+    classes: expressClasses(inner),
     handleUpgrade(req, socket, head) {
       let pathname: string;
       try {

@@ -7,7 +7,7 @@
  * guards and route steps with a minimal `next` chain. Anything it does not take is left
  * untouched for Express, which gives the same answer the slow way.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, Request, Response } from 'express';
 import type { RouteTable } from './route-table.js';
 
@@ -32,6 +32,31 @@ export interface LeanDispatchOptions {
   /** The steps from the allow-list to the route lookup; undefined: dispatch takes nothing. */
   guards: readonly Step[] | undefined;
   answerError(err: unknown, res: ServerResponse): void;
+}
+
+export interface ExpressClasses {
+  IncomingMessage: typeof IncomingMessage;
+  ServerResponse: typeof ServerResponse;
+}
+
+/**
+ * Request and response classes for `http.createServer` whose objects are born with `app`'s
+ * request and response methods (`res.send`, `req.query`...) and `app` itself, as express gives
+ * them by changing each object's prototype. A snapshot of express's methods when called.
+ */
+export function expressClasses(app: Express): ExpressClasses {
+  class ExpressRequest extends IncomingMessage {}
+  class ExpressResponse extends ServerResponse {}
+  copyChain(app.request, IncomingMessage.prototype, ExpressRequest.prototype);
+  copyChain(app.response, ServerResponse.prototype, ExpressResponse.prototype);
+  return { IncomingMessage: ExpressRequest, ServerResponse: ExpressResponse as typeof ServerResponse };
+}
+
+/** Defines on `target` what `from` and its prototypes up to `stop` define, nearest first. */
+function copyChain(from: object, stop: object, target: object): void {
+  const chain: object[] = [];
+  for (let proto: object | null = from; proto && proto !== stop; proto = Object.getPrototypeOf(proto) as object | null) chain.push(proto);
+  for (const proto of chain.reverse()) Object.defineProperties(target, Object.getOwnPropertyDescriptors(proto));
 }
 
 export interface LeanDispatch {
@@ -100,8 +125,9 @@ export function createLeanDispatch(options: LeanDispatchOptions): LeanDispatch {
       // What express's app.handle and a mount at `root` do to a request, and nothing more.
       (request as { res?: ServerResponse }).res = res;
       (res as { req?: IncomingMessage }).req = req;
-      Object.setPrototypeOf(req, app.request);
-      Object.setPrototypeOf(res, app.response);
+      // Built from `expressClasses`, they already are the app's; changing a prototype per request costs more than the rest of it.
+      if (request.app !== app) Object.setPrototypeOf(req, app.request);
+      if ((res as Response).app !== app) Object.setPrototypeOf(res, app.response);
       const response = res as Response;
       if (!response.locals) response.locals = Object.create(null) as Response['locals'];
       request.originalUrl = given.originalUrl || url;
