@@ -157,8 +157,9 @@ export function createHttpNodeRouter(options: HttpNodeRouterOptions = {}): HttpN
     (res as Response).status(403).send('Forbidden');
   };
   const routes: Step = function httpNodeRoutes(req, res, next) {
-    const hit = table.find(req.method ?? '', (req as Request).path);
-    if (!hit) return next();
+    const path = (req as Request).path;
+    const hit = table.find(req.method ?? '', path);
+    if (!hit) return req.method === 'OPTIONS' ? answerOptions(path, res, next) : next();
     const route = hit.value;
     if (hit.error) {
       route.onError?.(hit.error);
@@ -170,6 +171,16 @@ export function createHttpNodeRouter(options: HttpNodeRouterOptions = {}): HttpN
       if (err !== undefined) route.onError?.(err);
       next(err);
     });
+  };
+  // As express's router answers OPTIONS for a path its routes serve (no CORS preflight: that came earlier).
+  const answerOptions = (path: string, res: ServerResponse, next: (err?: unknown) => void) => {
+    const allow = table.allowedMethods(path).join(', ');
+    if (!allow) return next();
+    res.setHeader('Allow', allow);
+    res.setHeader('Content-Length', Buffer.byteLength(allow));
+    res.setHeader('Content-Type', 'text/plain');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.end(allow);
   };
   // The end of every failed request, whichever way it came.
   const answerError = (err: unknown, res: ServerResponse) => {
@@ -215,7 +226,8 @@ export function createHttpNodeRouter(options: HttpNodeRouterOptions = {}): HttpN
     cors!.apply(req as Request, res as Response);
     next();
   };
-  const consumed = (req: IncomingMessage) => req.readableEnded || req.complete;
+  // Read to its end by an earlier parser; `complete` alone only says it has arrived (maybe still unread).
+  const consumed = (req: IncomingMessage) => req.readableEnded || (req.complete && !req.readable);
   const rawBody = (skip: boolean): Step => (req, _res, next) => {
     if (consumed(req)) return next();
     (skip ? readBody(req, limit) : readRawBody(req, limit)).then((body) => {

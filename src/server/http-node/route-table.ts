@@ -30,6 +30,8 @@ export interface RouteTable<T> {
   find(method: string, pathname: string): RouteHit<T> | undefined;
   /** Whether some route would answer, without decoding anything. */
   has(method: string, pathname: string): boolean;
+  /** The methods routes answer on `pathname`, GET bringing HEAD, sorted and upper-case: what OPTIONS is told. */
+  allowedMethods(pathname: string): string[];
   readonly size: number;
 }
 
@@ -206,6 +208,15 @@ export function createRouteTable<T>(): RouteTable<T> {
     },
     has(method, pathname) {
       return first(method, pathname) !== undefined;
+    },
+    allowedMethods(pathname) {
+      const allowed = new Set<string>();
+      for (const [method, routes] of methods) {
+        if (!routes.all.some((entry) => entry.regexp.test(pathname))) continue;
+        allowed.add(method.toUpperCase());
+        if (method === 'get') allowed.add('HEAD');
+      }
+      return [...allowed].sort();
     },
     get size() {
       return size;
