@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { rawRequest, startTestServer, type TestServer } from './testing/test-server.js';
 
@@ -83,5 +84,59 @@ describe('http-in requests served before the admin app (roots shared at /)', () 
     const res = await rawRequest(t.port, 'GET', '/nowhere', {});
     assert.notEqual(res.status, 200);
     assert.equal(res.headers['x-powered-by'], undefined);
+  });
+});
+
+/** GETs on one kept-alive connection, each with its own headers; the statuses in order. */
+async function onOneConnection(port: number, path: string, headerSets: Array<Record<string, string>>): Promise<number[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const sockets = new Set<unknown>();
+  const statuses: number[] = [];
+  try {
+    for (const headers of headerSets) {
+      statuses.push(
+        await new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path, headers, agent }, (res) => {
+            sockets.add(res.socket);
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', reject);
+          req.end();
+        }),
+      );
+    }
+  } finally {
+    agent.destroy();
+  }
+  assert.equal(sockets.size, 1, 'all requests went over one connection');
+  return statuses;
+}
+
+describe('http-in allow-list on kept-alive connections', () => {
+  const flows = [{ id: z, type: 'tab', label: 'f' }, { id: 'resp', type: 'http response', z, statusCode: '', headers: {}, wires: [] }, ...answer('h', '/hello', 'get', 'hi')];
+  const refusals = (t: TestServer) => t.stack.audit.list({ event: 'request.refused', limit: 100 }).filter((r) => r.details?.code === 'ip_not_allowed');
+
+  it('judges every request by its own forwarded client behind a trusted proxy, even on an admitted connection', async () => {
+    const t = await startTestServer({ network: { trustProxy: ['127.0.0.1/32'], ipAllowList: { httpNode: ['198.51.100.0/24'] } } });
+    try {
+      assert.equal((await t.call('POST', '/flows', { role: 'admin', body: { flows }, headers: { 'node-red-api-version': 'v2' } })).status, 200);
+      const statuses = await onOneConnection(t.port, '/hello', [{ 'x-forwarded-for': '198.51.100.7' }, { 'x-forwarded-for': '203.0.113.9' }, { 'x-forwarded-for': '198.51.100.8' }]);
+      assert.deepEqual(statuses, [200, 403, 200]);
+      assert.ok(refusals(t).some((r) => r.address === '203.0.113.9' && String(r.details?.route).startsWith('http-in GET /hello')));
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('keeps refusing, and recording, a connection from outside the list', async () => {
+    const t = await startTestServer({ network: { ipAllowList: { httpNode: ['10.0.0.0/8'] } } });
+    try {
+      assert.equal((await t.call('POST', '/flows', { role: 'admin', body: { flows }, headers: { 'node-red-api-version': 'v2' } })).status, 200);
+      assert.deepEqual(await onOneConnection(t.port, '/hello', [{}, {}]), [403, 403]);
+      assert.ok(refusals(t).length >= 1);
+    } finally {
+      await t.close();
+    }
   });
 });

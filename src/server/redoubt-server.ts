@@ -91,9 +91,17 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
   const runtimeApi = createRuntimeService({ engine: runtime.engine, contexts: runtime.contexts, audit, can, debugMaxLength: options.debugMaxLength });
 
   const network = createNetworkGate(options.network ?? {}, { clock: deps.clock ?? { now: Date.now }, audit });
+  // Without a trusted proxy the client is the peer, fixed for a connection, and the lists never change:
+  // a connection admitted once is admitted for its later requests (refusals are checked and recorded each time).
+  const admittedConnections = new WeakSet<object>();
   const httpNode = createHttpNodeRouter({
-    // Inside the router `url` is relative to its root; `originalUrl` (express) is the full path.
-    isAllowed: (_peer, req) => network.admitsHttpNode(req, `http-in ${req.method ?? ''} ${((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]}`),
+    isAllowed: (_peer, req) => {
+      if (admittedConnections.has(req.socket)) return true;
+      // Inside the router `url` is relative to its root; `originalUrl` (express) is the full path.
+      const admitted = network.admitsHttpNode(req, `http-in ${req.method ?? ''} ${((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]}`);
+      if (admitted && !network.proxy.isEnabled) admittedConnections.add(req.socket);
+      return admitted;
+    },
     // Node-RED sends no security headers on http-in responses; the admin ones (a CSP first) would break pages flows serve.
     responseHeaders: { 'X-Content-Type-Options': 'nosniff' },
     ...options.httpNode,
