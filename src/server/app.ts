@@ -50,7 +50,7 @@ export interface ServerAppDeps extends AdminDeps {
   httpNode?: RequestHandler;
   /** Its route lookup and fast path; without it every request goes through the app. */
   httpNodeRoutes?: Pick<HttpNodeRouter, 'matches' | 'dispatch'>;
-  /** For how long the admin side's answers about editor files are remembered; default `Date.now`. */
+  /** The time by which answers about editor files are remembered for a while; default `Date.now`. */
   clock?: { now(): number };
   /** Routes contrib nodes add through `RED.httpAdmin`; guarded like the rest. */
   httpAdmin?: Router;
@@ -143,8 +143,8 @@ export function buildServerApp(options: ServerAppOptions, deps: ServerAppDeps): 
   app.use(notFound());
   app.use(errorHandler({ audit: deps.audit, logError: deps.logError }));
 
-  adminClaims = createAdminClaims({ editorDir: options.editorDir }, { app, admin, clock: deps.clock ?? { now: Date.now } });
-  const claims = adminClaims;
+  const claims = createAdminClaims({ editorDir: options.editorDir }, { app, admin, clock: deps.clock ?? { now: Date.now } });
+  adminClaims = claims;
   const prepare = (req: IncomingMessage, res: ServerResponse) => {
     for (const step of clientFirst) step(req as Request, res as Response, noop);
   };

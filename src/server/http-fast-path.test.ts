@@ -129,6 +129,20 @@ describe('http-in allow-list on kept-alive connections', () => {
     }
   });
 
+  it('sends HSTS on http-in responses that came over HTTPS through the trusted proxy, and not otherwise', async () => {
+    const t = await startTestServer({ network: { trustProxy: ['127.0.0.1/32'] } });
+    try {
+      assert.equal((await t.call('POST', '/flows', { role: 'admin', body: { flows }, headers: { 'node-red-api-version': 'v2' } })).status, 200);
+      const secure = await rawRequest(t.port, 'GET', '/hello', { 'x-forwarded-proto': 'https' });
+      assert.equal(secure.text, 'hi');
+      assert.match(String(secure.headers['strict-transport-security']), /^max-age=\d+$/);
+      const plain = await rawRequest(t.port, 'GET', '/hello', {});
+      assert.equal(plain.headers['strict-transport-security'], undefined);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('keeps refusing, and recording, a connection from outside the list', async () => {
     const t = await startTestServer({ network: { ipAllowList: { httpNode: ['10.0.0.0/8'] } } });
     try {
