@@ -69,6 +69,12 @@ export function createEngine(options: EngineOptions): Engine {
   const facilities = new Map<string, unknown>();
   /** Typed configs read at validation, by the saved node object, for node creation to reuse. */
   let validatedConfigs = new WeakMap<FlowConfigNode, Record<string, unknown>>();
+  /**
+   * The last input `validate` accepted, by identity. A deploy of that same array (the server
+   * validates, saves, then deploys) skips parsing and validating it again; any other input,
+   * including a copy, is validated in full.
+   */
+  let lastValidated: { input: unknown; model: FlowModel } | undefined;
   const scope = createNodeScope();
   let model: FlowModel = parseFlows([]);
   let credentials: Record<string, Record<string, unknown>> = {};
@@ -277,7 +283,10 @@ export function createEngine(options: EngineOptions): Engine {
       if (err instanceof ValidationError) return [...err.issues];
       throw err;
     }
-    return validateNodes(next);
+    const issues = validateNodes(next);
+    // The server validates before saving, then deploys the same array: keep the work for it.
+    lastValidated = issues.length === 0 ? { input, model: next } : undefined;
+    return issues;
   }
 
   function validateNodes(next: FlowModel): ValidationIssue[] {
@@ -314,8 +323,10 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   async function deploy(input: unknown, opts: SetFlowsOptions): Promise<{ rev: string }> {
-    const next = parseFlows(input);
-    const issues = validateNodes(next);
+    const known = lastValidated && isSameInput(lastValidated, input) ? lastValidated.model : undefined;
+    lastValidated = undefined;
+    const next = known ?? parseFlows(input);
+    const issues = known ? [] : validateNodes(next);
     if (issues.length > 0) throw new ValidationError('Deploy refused: the flows have invalid nodes', issues);
     const type = opts.deploymentType ?? 'full';
     const previous = model;
@@ -431,6 +442,13 @@ function remapSubflowNode(raw: FlowConfigNode, instanceId: string, inside: Reado
   if (Array.isArray(raw.scope)) copy.scope = (raw.scope as string[]).map(map);
   if (Array.isArray(raw.links)) copy.links = (raw.links as string[]).map(map);
   return copy;
+}
+
+/** The very array `validate` saw, holding the very node objects it read (nothing swapped since). */
+function isSameInput(last: { input: unknown; model: FlowModel }, input: unknown): boolean {
+  if (last.input !== input || !Array.isArray(input) || input.length !== last.model.all.length) return false;
+  for (let i = 0; i < input.length; i++) if (input[i] !== last.model.all[i]) return false;
+  return true;
 }
 
 /** Whether any string in a node's config (nested lists and objects too) refers to `${VAR}`. */
