@@ -4,9 +4,8 @@
  * Its quirks are kept on purpose (see the comments); new nodes use the RFC 4180 mode.
  */
 import type { NodeApi, NodeHandlers } from '../../runtime/definition/index.js';
-import { cloneMessage } from '../../runtime/properties/index.js';
 import type { Msg } from '../../runtime/types.js';
-import { ensureString, hasOwn, partsOf, type CsvSettings } from './csv-settings.js';
+import { ensureString, hasOwn, partsOf, sendRecords, type CsvSettings } from './csv-settings.js';
 
 const QUOTE = '"';
 // Legacy number test: optional minus, no leading zero, optional fraction and exponent.
@@ -204,22 +203,7 @@ export function createLegacyCsv(s: CsvSettings, node: NodeApi): NodeHandlers {
       }
       return;
     }
-    records.forEach((rec, index) => {
-      const m = cloneMessage(msg);
-      m.columns = columns;
-      m.payload = rec;
-      if (!parts) {
-        m.parts = { id: msg._msgid, index, count: records.length };
-      } else {
-        const p = m.parts as { index: number; count: number };
-        const shift = s.skip + (s.hdrin ? 1 : 0);
-        p.index -= shift;
-        p.count -= shift;
-      }
-      if (last) m.complete = true;
-      send(m);
-    });
-    if (parts && last && records.length === 0) send({ complete: true });
+    sendRecords(msg, records, { columns, settings: s, parts, last, send });
   };
 
   return {

@@ -4,10 +4,9 @@
  */
 import { RedoubtError } from '../../errors/index.js';
 import type { NodeApi, NodeHandlers } from '../../runtime/definition/index.js';
-import { cloneMessage } from '../../runtime/properties/index.js';
 import type { Msg } from '../../runtime/types.js';
 import { parseCsv, quoteCsvCell } from './csv-parse.js';
-import { ensureString, hasOwn, partsOf, type CsvSettings } from './csv-settings.js';
+import { ensureString, hasOwn, partsOf, sendRecords, type CsvSettings } from './csv-settings.js';
 
 type Template = Array<string | null>;
 
@@ -189,23 +188,7 @@ export function createRfcCsv(s: CsvSettings, node: NodeApi): NodeHandlers | unde
       }
       return;
     }
-    data.forEach((record, index) => {
-      const m = cloneMessage(msg);
-      m.columns = columns;
-      m.payload = record;
-      if (!parts) {
-        m.parts = { id: msg._msgid, index, count: data.length };
-      } else {
-        const p = m.parts as { index: number; count: number };
-        // Line numbers upstream count skipped lines and the header line; records do not.
-        const shift = s.skip + (s.hdrin ? 1 : 0);
-        p.index -= shift;
-        p.count -= shift;
-      }
-      if (last) m.complete = true;
-      send(m);
-    });
-    if (parts && last && data.length === 0) send({ complete: true });
+    sendRecords(msg, data, { columns, settings: s, parts, last, send });
   };
 
   return {

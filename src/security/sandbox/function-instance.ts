@@ -68,7 +68,7 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
   const files = codeFiles(def);
   const eager = Boolean(def.initialize?.trim());
   // Node-RED calls done() itself unless the code looks like it does.
-  const autoDone = !CALLS_DONE.test(def.func);
+  const isDoneAutomatic = !CALLS_DONE.test(def.func);
   const sliceMs = Math.max(1, Math.min(50, Math.floor(deps.timeoutMs / 10)));
   const entries = new Map<number, Entry>();
   const timers = new Map<number, { handle: NodeJS.Timeout; repeat: boolean; tag: number }>();
@@ -131,7 +131,7 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
     if (e.input !== null) {
       output = normaliseSent(restore(value), e.msgid, e.aside, reject);
       if (output !== null) e.input.send(output);
-      if (autoDone) e.input.done();
+      if (isDoneAutomatic) e.input.done();
     }
     finish(e, { status: 'ok', output });
     release(token);
