@@ -2,9 +2,9 @@
  * JSONata expressions with Node-RED's extensions, compiled once and evaluated per message.
  *
  * Extensions as Node-RED 4 registers them: `$flowContext(key[, store])`,
- * `$globalContext(key[, store])`, `$env(name)` and `$clone(value)`. `$parent.` prefixes in
- * context keys and env names are resolved by the context scopes and `node.getEnv`, exactly where
- * Node-RED resolves them. `$moment` is not provided: it would need the moment-timezone package.
+ * `$globalContext(key[, store])`, `$env(name)`, `$moment(...)` and `$clone(value)`. `$parent.`
+ * prefixes in context keys and env names are resolved by the context scopes and `node.getEnv`,
+ * exactly where Node-RED resolves them.
  */
 import type jsonataModule from 'jsonata';
 import { lazyRequire } from '../lazy-require.js';
@@ -12,6 +12,7 @@ import { lazyRequire } from '../lazy-require.js';
 const loadJsonata = lazyRequire<typeof jsonataModule>('jsonata');
 import { RedoubtError } from '../../errors/index.js';
 import type { ContextScope, Msg, PropertyHost } from '../types.js';
+import { callMoment } from './jsonata-moment.js';
 import { cloneValueDeep } from './msg-clone.js';
 
 /** A compiled expression bound to the node it was prepared for. */
@@ -21,7 +22,7 @@ export interface PreparedJSONata {
   /** True when the expression names `msg` itself, so it is evaluated against `{ msg }`. */
   readonly isLegacyMode: boolean;
   readonly node: PropertyHost | undefined;
-  /** Node-RED's node-bound functions ($flowContext, $globalContext, $env), given at each evaluation. */
+  /** Node-RED's functions ($flowContext, $globalContext, $env, $moment), given at each evaluation. */
   readonly bindings: Record<string, unknown>;
 }
 
@@ -74,6 +75,8 @@ export function prepareJSONataExpression(source: string, node: PropertyHost | un
       const value = node ? node.getEnv(String(name)) : undefined;
       return value === undefined ? '' : value;
     },
+    // Bound for every expression, as Node-RED assigns it; moment-timezone itself loads on the first call.
+    moment: callMoment,
   };
   return { source, expression, bindings, isLegacyMode: LEGACY_MSG.test(source), node };
 }
