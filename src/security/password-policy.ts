@@ -24,11 +24,17 @@ interface DumbPasswords {
   check(password: string): boolean;
 }
 
-/** Loads `dumb-passwords` (CommonJS, untyped) only when the default list is used. */
+/**
+ * Checks against `dumb-passwords` (CommonJS, untyped), loaded at the first check: the list costs
+ * about 3 MB of heap, and a running server sets passwords rarely (setup, passwd), so an idle
+ * gateway should not hold it from start-up.
+ */
 function commonListChecker(): (password: string) => boolean {
-  const require = createRequire(import.meta.url);
-  const list = require('dumb-passwords') as DumbPasswords;
-  return (password) => list.check(password);
+  let list: DumbPasswords | undefined;
+  return (password) => {
+    list ??= createRequire(import.meta.url)('dumb-passwords') as DumbPasswords;
+    return list.check(password);
+  };
 }
 
 /**
