@@ -1,7 +1,7 @@
 /**
- * Loads a package the first time it is needed. Parsers such as cheerio, ajv, xml2js and jsonata
- * cost megabytes of memory each; an installation whose flows never use them should not pay for
- * them (idle memory on an edge gateway matters more than the first message's latency).
+ * Loads a package the first time it is needed. Packages such as cheerio, ajv, xml2js, jsonata
+ * and moment-timezone cost megabytes of memory each; an installation whose flows never use them
+ * should not pay for them (idle memory on an edge gateway matters more than the first message's latency).
  */
 import { createRequire } from 'node:module';
 
