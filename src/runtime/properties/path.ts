@@ -289,7 +289,14 @@ export function compilePropertyPath(expr: string): CompiledPath {
         if (obj === undefined || obj === null) return walk(obj, keys, expr);
         return (obj as any)[only];
       },
-      set: (obj, value, createMissing = value !== undefined) => assign(obj, keys, value, createMissing),
+      set: (obj, value, createMissing = value !== undefined) => {
+        // One key and a value: what assign would do, without its walk (change and split set one key per message).
+        if (value !== undefined && typeof obj === 'object' && obj !== null) {
+          (obj as any)[only] = value;
+          return true;
+        }
+        return assign(obj, keys, value, createMissing);
+      },
       delete: (obj) => assign(obj, keys, undefined, false),
     };
   }
