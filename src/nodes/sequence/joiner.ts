@@ -42,6 +42,9 @@ interface Group {
   prop: string | undefined;
 }
 
+/** Marks a property that could not be read (a parent missing), unlike one that is undefined. */
+const MISSING: unique symbol = Symbol('missing');
+
 const hasOwn = (obj: unknown, key: string): boolean =>
   typeof obj === 'object' && obj !== null && Object.prototype.hasOwnProperty.call(obj, key);
 
@@ -133,24 +136,24 @@ export function createJoiner(opts: JoinerOptions, node: NodeApi): { onInput: (ms
     for (const d of group.dones) d();
   }
 
-  function readProperty(msg: Msg): { value: unknown } | undefined {
-    if (opts.property === undefined) return { value: msg };
+  /** The collected value, or MISSING when a parent of the property path is missing. */
+  function readProperty(msg: Msg): unknown {
+    if (opts.property === undefined) return msg;
     try {
-      return { value: opts.property.get(msg) };
+      return opts.property.get(msg);
     } catch {
       // A parent of the path is missing: Node-RED warns and drops the message, as here.
-      return undefined;
+      return MISSING;
     }
   }
 
   function onInput(msg: Msg, send: SendFn, done: DoneFn): void {
-    const read = readProperty(msg);
-    if (!read) {
+    let property = readProperty(msg);
+    if (property === MISSING) {
       node.warn(`Message property ${opts.propertyName} not found`);
       done();
       return;
     }
-    let property = read.value;
     const parts = msg.parts as Record<string, unknown> | undefined;
 
     if (opts.mode === 'auto' && !hasOwn(parts, 'id')) {

@@ -119,9 +119,13 @@ export function createSplitter(opts: SplitterOptions): (msg: Msg, send: SendFn, 
     parts.type = 'array';
     parts.count = count;
     parts.len = chunk;
+    // As Node-RED: the pieces are cut from one copy, so the message itself keeps its array and
+    // its parts without an index (what a complete node watching the split is given).
+    const working = cloneMessage(msg);
+    const workingParts = working.parts as Parts;
     for (let i = 0, pos = 0; i < count; i++, pos += chunk) {
-      parts.index = i;
-      emit(msg, chunk === 1 ? value[pos] : value.slice(pos, pos + chunk), send);
+      workingParts.index = i;
+      emit(working, chunk === 1 ? value[pos] : value.slice(pos, pos + chunk), send);
     }
     done();
   }
