@@ -177,6 +177,14 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
     }
   }
 
+  get inputHandlerCount(): number {
+    return this.inputHandlers.length;
+  }
+
+  settle(msg: Msg): void {
+    this.complete(msg);
+  }
+
   private complete(msg: Msg, err?: unknown): void {
     if (err) this.error(err, msg);
     else if (this._flow.hasCompleteWatchers(this)) this._flow.handleComplete(this, msg);

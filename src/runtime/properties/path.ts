@@ -7,6 +7,7 @@
  * and walk a ready array of keys for every message.
  */
 import { RedoubtError } from '../../errors/index.js';
+import { deleteProperty } from './delete-property.js';
 
 /** A path whose nested `msg[...]` references were left unresolved (no msg given). */
 export type NormalisedPath = Array<string | number | NormalisedPath>;
@@ -253,7 +254,7 @@ function assign(root: object, keys: ReadonlyArray<string | number>, value: unkno
   const key = keys[last];
   if (value === undefined) {
     if (typeof key === 'number' && Array.isArray(obj)) obj.splice(key, 1);
-    else delete obj[key];
+    else deleteProperty(obj, key);
     return true;
   }
   if (typeof obj !== 'object' || obj === null) return false;
