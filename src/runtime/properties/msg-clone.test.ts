@@ -133,6 +133,49 @@ describe('cloneMessage, objects seen', () => {
   });
 });
 
+describe('cloneMessage, unusual keys', () => {
+  it('keeps an own __proto__ key (from JSON) as a property, not as the prototype', () => {
+    const msg = JSON.parse('{"payload":{"__proto__":{"polluted":true},"a":1}}') as { payload: Record<string, unknown> };
+    const copy = cloneMessage(msg);
+    assert.equal(Object.getPrototypeOf(copy.payload), Object.prototype);
+    assert.deepEqual(Object.keys(copy.payload), ['__proto__', 'a']);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(copy.payload, '__proto__')?.value, { polluted: true });
+    assert.notEqual(Object.getOwnPropertyDescriptor(copy.payload, '__proto__')?.value, Object.getOwnPropertyDescriptor(msg.payload, '__proto__')?.value);
+    assert.equal((copy.payload as { polluted?: unknown }).polluted, undefined);
+  });
+
+  it('copies symbol-keyed properties, as Node-RED does', () => {
+    const tag = Symbol('tag');
+    const msg = { payload: 1, [tag]: 'x' };
+    assert.equal(cloneMessage(msg)[tag], 'x');
+  });
+
+  it('reads a getter once and copies its value', () => {
+    let reads = 0;
+    const msg = {
+      get payload() {
+        reads++;
+        return { n: reads };
+      },
+    };
+    const copy = cloneMessage(msg);
+    assert.equal(reads, 1);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(copy, 'payload')?.value, { n: 1 });
+  });
+
+  it('copies own properties only, whatever Object.prototype holds', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.inherited = { x: 1 };
+    try {
+      const copy = cloneMessage({ payload: { a: 1 } });
+      assert.deepEqual(Object.keys(copy), ['payload']);
+      assert.deepEqual(Object.keys(copy.payload), ['a']);
+    } finally {
+      delete proto.inherited;
+    }
+  });
+});
+
 describe('generateId', () => {
   it('returns 16 hex characters, different each time', () => {
     const ids = new Set(Array.from({ length: 1000 }, () => generateId()));
