@@ -154,6 +154,37 @@ describe('join node, automatic mode', () => {
   });
 });
 
+describe('join node, completing collected messages', () => {
+  it('completes every collected message, in arrival order, when the result is sent', async () => {
+    const send = await joinWith({ mode: 'custom', build: 'array', count: 3 });
+    const out = collect('h', 1);
+    const dones = watchDone('j');
+    const sent = [{ payload: 1 }, { payload: 2 }, { payload: 3 }];
+    for (const m of sent) send(m);
+    await out;
+    assert.deepEqual(dones.map((d) => d.msg), sent);
+    assert.ok(dones.every((d) => d.err === undefined));
+  });
+
+  it('completes them the same way when another input handler shares the node', async () => {
+    const send = await joinWith({ mode: 'custom', build: 'array', count: 2 });
+    const seen: unknown[] = [];
+    // A handler taking done: each message completes once both handlers have called done.
+    helper.getNode('j')!.on('input', (msg: Msg, _send: unknown, done: () => void) => {
+      seen.push(msg.payload);
+      done();
+    });
+    const out = collect('h', 1);
+    const dones = watchDone('j');
+    send({ payload: 'a' });
+    assert.equal(dones.length, 0, 'the join still holds it');
+    send({ payload: 'b' });
+    await out;
+    assert.deepEqual(seen, ['a', 'b']);
+    assert.deepEqual(dones.map((d) => d.msg.payload), ['a', 'b']);
+  });
+});
+
 describe('join node, manual mode', () => {
   it('builds an array after a count', async () => {
     const send = await joinWith({ mode: 'custom', build: 'array', count: 3 });

@@ -40,6 +40,19 @@ describe('split node', () => {
       assert.equal((out[0]!.parts as any).property, 'foo');
     });
 
+    it('completes the message it was given with its array, as Node-RED cuts the pieces from a copy', async () => {
+      await loadFlow([{ id: 's', type: 'split', wires: [['h']] }, { id: 'h', type: 'helper' }]);
+      const got = collect('h', 3);
+      const dones = watchDone('s');
+      helper.getNode('s')!.receive({ payload: [1, 2, 3], topic: 't' });
+      const out = await got;
+      assert.equal(dones.length, 1);
+      const completed = dones[0]!.msg;
+      assert.deepEqual(completed.payload, [1, 2, 3]);
+      assert.deepEqual(completed.parts, { id: (out[0]!.parts as any).id, type: 'array', count: 3, len: 1 });
+      assert.deepEqual(out.map((m) => (m.parts as any).index), [0, 1, 2]);
+    });
+
     it('sends nothing for an empty array', async () => {
       await loadFlow([{ id: 's', type: 'split', wires: [['h']] }, { id: 'h', type: 'helper' }]);
       const got = record('h');

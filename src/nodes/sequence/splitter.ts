@@ -4,7 +4,7 @@
  * builds them, so the debug output of a split message matches Node-RED's key for key.
  */
 import type { DoneFn, SendFn } from '../../runtime/definition/index.js';
-import { cloneMessage, generateId, type CompiledPath } from '../../runtime/properties/index.js';
+import { cloneMessage, deleteProperty, generateId, type CompiledPath } from '../../runtime/properties/index.js';
 import type { Msg } from '../../runtime/types.js';
 
 export type Separator =
@@ -119,9 +119,13 @@ export function createSplitter(opts: SplitterOptions): (msg: Msg, send: SendFn, 
     parts.type = 'array';
     parts.count = count;
     parts.len = chunk;
+    // As Node-RED: the pieces are cut from one copy, so the message itself keeps its array and
+    // its parts without an index (what a complete node watching the split is given).
+    const working = cloneMessage(msg);
+    const workingParts = working.parts as Parts;
     for (let i = 0, pos = 0; i < count; i++, pos += chunk) {
-      parts.index = i;
-      emit(msg, chunk === 1 ? value[pos] : value.slice(pos, pos + chunk), send);
+      workingParts.index = i;
+      emit(working, chunk === 1 ? value[pos] : value.slice(pos, pos + chunk), send);
     }
     done();
   }
@@ -216,7 +220,8 @@ export function createSplitter(opts: SplitterOptions): (msg: Msg, send: SendFn, 
     parts.id = generateId();
     if (opts.propertyName !== 'payload') parts.property = opts.propertyName;
     msg.parts = parts;
-    delete msg._msgid;
+    // Keeps the message's fast layout: every piece is cloned from it (or from its copy).
+    deleteProperty(msg, '_msgid');
     if (typeof value === 'string') {
       splitString(msg, parts, value, send, done);
     } else if (Array.isArray(value)) {

@@ -89,6 +89,14 @@ export interface NodeApi extends PropertyHost {
   trace(message: unknown): void;
   status(status: NodeStatus | string): void;
   context(): NodeContext;
+  /** How many input handlers the node has; with exactly one, `done()` is `settle(msg)`. */
+  readonly inputHandlerCount: number;
+  /**
+   * What a message's `done()` does when the node has one input handler: reports the message to
+   * the complete nodes watching this one. A node that holds many messages until a sequence ends
+   * (join) keeps the messages and settles them, instead of keeping a closure per message.
+   */
+  settle(msg: Msg): void;
   on(event: 'input', handler: InputHandler): this;
   on(event: 'close', handler: ((done: () => void) => void) | ((removed: boolean, done: () => void) => void) | (() => unknown)): this;
   on(event: string, handler: (...args: any[]) => unknown): this;

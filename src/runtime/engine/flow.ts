@@ -4,7 +4,7 @@
  * status to status nodes and completion to complete nodes, passing what it does not handle up to
  * its parent (a subflow instance's flow), as Node-RED does.
  */
-import type { RuntimeServices } from '../definition/index.js';
+import type { InputHandler, RuntimeServices } from '../definition/index.js';
 import type { SubflowDef, TabConfig } from '../flow-model/index.js';
 import type { ContextScope, FlowConfigNode, LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
 import { cloneMessage } from '../properties/index.js';
@@ -224,8 +224,8 @@ export class Flow implements NodeHost {
 
   // ---- NodeHost ----
 
-  runAs<T>(node: RuntimeNode, msg: Msg | undefined, fn: () => T): T {
-    return this.deps.scope.run({ node, msg }, fn);
+  callInput(node: RuntimeNode, handler: InputHandler, msg: Msg, done: (err?: unknown) => void): unknown {
+    return this.deps.scope.call({ node, msg }, handler, node, msg, node.sendFromHandler, done);
   }
 
   enqueue(target: RuntimeNode, msg: Msg): void {

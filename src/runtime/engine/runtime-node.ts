@@ -23,8 +23,11 @@ export interface NodeHost {
   log(level: LogLevel, node: RuntimeNode, message: unknown): void;
   getNode(id: string): RuntimeNode | undefined;
   getSetting(name: string): unknown;
-  /** Runs `fn` with `node` as the owner of anything it throws later (timers, promises). */
-  runAs<T>(node: RuntimeNode, msg: Msg | undefined, fn: () => T): T;
+  /**
+   * Calls an input handler of `node` with `node` as the owner of anything it throws later
+   * (timers, promises).
+   */
+  callInput(node: RuntimeNode, handler: InputHandler, msg: Msg, done: (err?: unknown) => void): unknown;
 }
 
 export interface RuntimeNodeInit {
@@ -64,7 +67,8 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
   declare private declaredCloseHandlers: CloseHandler[];
   declare private ctx: NodeContext | undefined;
   declare private closed: boolean;
-  declare private readonly sendFromHandler: (msg: SendArg) => void;
+  /** The `send` handed to input handlers: one per node, not one per message. */
+  declare readonly sendFromHandler: (msg: SendArg) => void;
 
   constructor(init: RuntimeNodeInit, host: NodeHost) {
     super();
@@ -163,7 +167,7 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
 
   private invoke(handler: InputHandler, msg: Msg, done: (err?: unknown) => void): void {
     try {
-      const result = this._flow.runAs(this, msg, () => handler.call(this, msg, this.sendFromHandler, done));
+      const result = this._flow.callInput(this, handler, msg, done);
       if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
         // A rejected promise from an async handler is that node's error, never an unhandled rejection.
         (result as Promise<unknown>).then(undefined, (err: unknown) => this.error(err, msg));
@@ -171,6 +175,14 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
     } catch (err) {
       this.error(err, msg);
     }
+  }
+
+  get inputHandlerCount(): number {
+    return this.inputHandlers.length;
+  }
+
+  settle(msg: Msg): void {
+    this.complete(msg);
   }
 
   private complete(msg: Msg, err?: unknown): void {

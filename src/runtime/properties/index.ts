@@ -24,4 +24,5 @@ export type { EnvLookup } from './env.js';
 export { evaluateEnvEntries } from './env-entries.js';
 export type { EnvEntry, EvaluateEnvOptions } from './env-entries.js';
 export { cloneMessage, cloneValueDeep, generateId } from './msg-clone.js';
+export { deleteProperty } from './delete-property.js';
 export { currentDateValue, formatDate } from './date-format.js';

@@ -93,10 +93,94 @@ describe('cloneMessage', () => {
   });
 });
 
+describe('cloneMessage, objects seen', () => {
+  it('keeps shared references and cycles in messages of more than 32 objects', () => {
+    const shared = { s: 1 };
+    const items = Array.from({ length: 50 }, (_, i) => ({ i, shared }));
+    const msg: Record<string, unknown> = { payload: items, last: items[49] };
+    msg.self = msg;
+    const copy = cloneMessage(msg) as { payload: Array<{ shared: object }>; last: object; self: unknown };
+    assert.equal(copy.self, copy);
+    assert.equal(copy.last, copy.payload[49]);
+    assert.equal(copy.payload[0]!.shared, copy.payload[49]!.shared);
+    assert.notEqual(copy.payload[0]!.shared, shared);
+  });
+
+  it('starts each clone afresh: an object cloned before is copied again', () => {
+    const inner = { n: 1 };
+    const a = cloneMessage({ inner });
+    const b = cloneMessage({ inner });
+    assert.notEqual(a.inner, b.inner);
+    assert.notEqual(a.inner, inner);
+  });
+
+  it('clones correctly when a getter clones another message during a clone', () => {
+    const other = { payload: { deep: [1, 2] } };
+    let nested: typeof other | undefined;
+    const shared = { v: 1 };
+    const msg = {
+      a: shared,
+      get b() {
+        nested = cloneMessage(other);
+        return shared;
+      },
+    };
+    const copy = cloneMessage(msg) as { a: object; b: object };
+    assert.equal(copy.a, copy.b);
+    assert.notEqual(copy.a, shared);
+    assert.deepEqual(nested, other);
+    assert.notEqual(nested!.payload, other.payload);
+  });
+});
+
+describe('cloneMessage, unusual keys', () => {
+  it('keeps an own __proto__ key (from JSON) as a property, not as the prototype', () => {
+    const msg = JSON.parse('{"payload":{"__proto__":{"polluted":true},"a":1}}') as { payload: Record<string, unknown> };
+    const copy = cloneMessage(msg);
+    assert.equal(Object.getPrototypeOf(copy.payload), Object.prototype);
+    assert.deepEqual(Object.keys(copy.payload), ['__proto__', 'a']);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(copy.payload, '__proto__')?.value, { polluted: true });
+    assert.notEqual(Object.getOwnPropertyDescriptor(copy.payload, '__proto__')?.value, Object.getOwnPropertyDescriptor(msg.payload, '__proto__')?.value);
+    assert.equal((copy.payload as { polluted?: unknown }).polluted, undefined);
+  });
+
+  it('copies symbol-keyed properties, as Node-RED does', () => {
+    const tag = Symbol('tag');
+    const msg = { payload: 1, [tag]: 'x' };
+    assert.equal(cloneMessage(msg)[tag], 'x');
+  });
+
+  it('reads a getter once and copies its value', () => {
+    let reads = 0;
+    const msg = {
+      get payload() {
+        reads++;
+        return { n: reads };
+      },
+    };
+    const copy = cloneMessage(msg);
+    assert.equal(reads, 1);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(copy, 'payload')?.value, { n: 1 });
+  });
+
+  it('copies own properties only, whatever Object.prototype holds', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.inherited = { x: 1 };
+    try {
+      const copy = cloneMessage({ payload: { a: 1 } });
+      assert.deepEqual(Object.keys(copy), ['payload']);
+      assert.deepEqual(Object.keys(copy.payload), ['a']);
+    } finally {
+      delete proto.inherited;
+    }
+  });
+});
+
 describe('generateId', () => {
   it('returns 16 hex characters, different each time', () => {
     const ids = new Set(Array.from({ length: 1000 }, () => generateId()));
     assert.equal(ids.size, 1000);
     for (const id of ids) assert.match(id, /^[0-9a-f]{16}$/);
+    assert.equal(new Set([...ids].join('')).size, 16);
   });
 });

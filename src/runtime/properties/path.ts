@@ -7,6 +7,7 @@
  * and walk a ready array of keys for every message.
  */
 import { RedoubtError } from '../../errors/index.js';
+import { deleteProperty } from './delete-property.js';
 
 /** A path whose nested `msg[...]` references were left unresolved (no msg given). */
 export type NormalisedPath = Array<string | number | NormalisedPath>;
@@ -253,7 +254,7 @@ function assign(root: object, keys: ReadonlyArray<string | number>, value: unkno
   const key = keys[last];
   if (value === undefined) {
     if (typeof key === 'number' && Array.isArray(obj)) obj.splice(key, 1);
-    else delete obj[key];
+    else deleteProperty(obj, key);
     return true;
   }
   if (typeof obj !== 'object' || obj === null) return false;
@@ -289,7 +290,14 @@ export function compilePropertyPath(expr: string): CompiledPath {
         if (obj === undefined || obj === null) return walk(obj, keys, expr);
         return (obj as any)[only];
       },
-      set: (obj, value, createMissing = value !== undefined) => assign(obj, keys, value, createMissing),
+      set: (obj, value, createMissing = value !== undefined) => {
+        // One key and a value: what assign would do, without its walk (change and split set one key per message).
+        if (value !== undefined && typeof obj === 'object' && obj !== null) {
+          (obj as any)[only] = value;
+          return true;
+        }
+        return assign(obj, keys, value, createMissing);
+      },
       delete: (obj) => assign(obj, keys, undefined, false),
     };
   }

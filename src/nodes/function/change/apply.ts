@@ -145,14 +145,17 @@ function finishStep(step: ChangeStep, msg: Msg, value: unknown, search: SearchVa
 function applyStep(step: ChangeStep, msg: Msg, node: ApplyDeps['node']): Maybe<void> {
   if (step.op === 'delete') return finishStep(step, msg, undefined, undefined, node);
   const value = readValue(step.value, msg, node);
-  const withValue = (v: unknown): Maybe<void> => {
-    if (v === SKIP) return;
-    if (step.op === 'set') return finishStep(step, msg, v, undefined, node);
-    const search = readFrom(step.from, msg, node);
-    if (isPromise(search)) return search.then((s) => (s === SKIP ? undefined : finishStep(step, msg, v, s, node)));
-    return search === SKIP ? undefined : finishStep(step, msg, v, search, node);
-  };
-  return isPromise(value) ? value.then(withValue) : withValue(value);
+  // A closure only when the value is a promise: the synchronous path runs once per message.
+  if (isPromise(value)) return value.then((v) => applyWithValue(step, msg, v, node));
+  return applyWithValue(step, msg, value, node);
+}
+
+function applyWithValue(step: ChangeStep, msg: Msg, v: unknown, node: ApplyDeps['node']): Maybe<void> {
+  if (v === SKIP) return;
+  if (step.op === 'set') return finishStep(step, msg, v, undefined, node);
+  const search = readFrom((step as Extract<ChangeStep, { op: 'change' }>).from, msg, node);
+  if (isPromise(search)) return search.then((s) => (s === SKIP ? undefined : finishStep(step, msg, v, s, node)));
+  return search === SKIP ? undefined : finishStep(step, msg, v, search, node);
 }
 
 /**
