@@ -31,8 +31,12 @@ export function mergeCredentials(previous: Credentials, posted: Credentials, flo
   const out: Credentials = {};
   for (const node of flows) {
     const id = node.id;
-    const merged: Record<string, unknown> = { ...(previous[id] ?? {}) };
-    for (const [key, value] of Object.entries(posted[id] ?? {})) {
+    const kept = previous[id];
+    const sent = posted[id];
+    // Most nodes have no credentials at all: nothing to copy for them.
+    if (kept === undefined && sent === undefined) continue;
+    const merged: Record<string, unknown> = { ...(kept ?? {}) };
+    for (const [key, value] of Object.entries(sent ?? {})) {
       if (value === UNCHANGED_PASSWORD) continue;
       if (value === '' || value === undefined || value === null) delete merged[key];
       else merged[key] = value;
