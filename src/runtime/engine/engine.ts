@@ -6,8 +6,8 @@
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import { ValidationError, type ValidationIssue } from '../../errors/index.js';
-import { readProperties, type NodeApi, type RuntimeServices, type RuntimeSettings } from '../definition/index.js';
-import { diffFlows, parseFlows, type FlowModel, type SubflowDef } from '../flow-model/index.js';
+import { readProperties, type NodeApi, type NodeDefinition, type RuntimeServices, type RuntimeSettings } from '../definition/index.js';
+import { deepEqual, diffFlows, parseFlows, type FlowModel, type SubflowDef } from '../flow-model/index.js';
 import { evaluateEnvEntries, mapEnvVarProperties, type EnvEntry } from '../properties/index.js';
 import type { Registry } from '../registry.js';
 import type { ContextScope, FlowConfigNode, LogEntry, LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
@@ -73,14 +73,25 @@ export function createEngine(options: EngineOptions): Engine {
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const facilities = new Map<string, unknown>();
-  /** Typed configs read at validation, by the saved node object, for node creation to reuse. */
-  let validatedConfigs = new WeakMap<FlowConfigNode, Record<string, unknown>>();
+  /**
+   * Typed configs read at the last validation, by the saved node object, for node creation to
+   * reuse; dropped when that deploy ends. A Map, not a WeakMap: 10,000 ephemeron entries cost
+   * every garbage collection during the deploy, and the entries live no longer than it anyway.
+   */
+  let validatedConfigs = new Map<FlowConfigNode, Record<string, unknown>>();
   /**
    * The last input `validate` accepted, by identity. A deploy of that same array (the server
    * validates, saves, then deploys) skips parsing and validating it again; any other input,
    * including a copy, is validated in full.
    */
   let lastValidated: { input: unknown; model: FlowModel } | undefined;
+  /**
+   * The definition each node was accepted with. Reading and checking a node depends only on its
+   * config and its definition, so a running node saved again unchanged, under the same
+   * definition, is not checked again: a 'nodes' deploy that edits one node of 10,000 does not
+   * re-read the other 9,999.
+   */
+  const acceptedWith = new WeakMap<FlowModel, Map<FlowConfigNode, NodeDefinition<any>>>();
   const scope = createNodeScope();
   let model: FlowModel = parseFlows([]);
   let credentials: Record<string, Record<string, unknown>> = {};
@@ -325,10 +336,22 @@ export function createEngine(options: EngineOptions): Engine {
 
   function validateNodes(next: FlowModel): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
-    for (const node of next.all) {
+    validatedConfigs = new Map();
+    const runningDefs = acceptedWith.get(model);
+    const accepted = new Map<FlowConfigNode, NodeDefinition<any>>();
+    acceptedWith.set(next, accepted);
+    const all = next.all;
+    for (let i = 0; i < all.length; i++) {
+      const node = all[i]!;
       const entry = registry.get(node.type);
       if (!entry || entry.kind !== 'definition') continue;
       const def = entry.def;
+      const running = runningDefs && model.byId.get(node.id);
+      if (running && runningDefs.get(running) === def && deepEqual(running, node)) {
+        accepted.set(node, def);
+        continue;
+      }
+      const before = issues.length;
       let migrated: FlowConfigNode;
       try {
         migrated = def.migrate ? def.migrate(node) : node;
@@ -342,17 +365,21 @@ export function createEngine(options: EngineOptions): Engine {
         ? Object.fromEntries(Object.entries(migrated).map(([k, v]) => [k, typeof v === 'string' && v.includes('${') ? undefined : v]))
         : migrated;
       const { config, issues: found } = readProperties(def.properties, checkable, node.id);
-      issues.push(...found);
+      for (let k = 0; k < found.length; k++) issues.push(found[k]!);
       // Node creation reuses what was read here rather than migrating and reading it again.
       if (!usesEnv && found.length === 0) validatedConfigs.set(node, config);
       if (found.length === 0 && def.validate) {
         try {
-          issues.push(...def.validate(config as never));
+          const more = def.validate(config as never);
+          for (let k = 0; k < more.length; k++) issues.push(more[k]!);
         } catch (err) {
           issues.push({ code: 'invalid_node', nodeId: node.id, message: `node '${node.id}' (${node.type}): ${(err as Error).message}` });
         }
       }
+      if (issues.length === before) accepted.set(node, def);
     }
+    // A refused set is never created: nothing of it is kept.
+    if (issues.length > 0) validatedConfigs = new Map();
     return issues;
   }
 
@@ -422,7 +449,9 @@ export function createEngine(options: EngineOptions): Engine {
       }
     }
     missing = [...new Set([...model.tabs.keys()].flatMap((id) => missingFor(id)))];
-    rewire();
+    // Wires never leave their tab (links go through link nodes), so only the tabs touched here
+    // have anything to resolve again.
+    for (const id of diff.flows) flows.get(id)?.wire();
     events.emit('flows:started', { rev, type, diff });
     return { rev };
   }
@@ -436,7 +465,7 @@ export function createEngine(options: EngineOptions): Engine {
       const run = deploying.then(() =>
         deploy(input, opts).finally(() => {
           // Only this deploy's node creation needed them; the saved nodes live on in the model.
-          validatedConfigs = new WeakMap();
+          validatedConfigs = new Map();
         }),
       );
       deploying = run.catch(() => undefined);

@@ -29,6 +29,8 @@ export function extractCredentials(flows: readonly FlowConfigNode[]): { flows: F
  */
 export function mergeCredentials(previous: Credentials, posted: Credentials, flows: readonly FlowConfigNode[]): Credentials {
   const out: Credentials = {};
+  // No credentials kept and none posted: nothing to look up for each of the nodes.
+  if (Object.keys(previous).length === 0 && Object.keys(posted).length === 0) return out;
   for (const node of flows) {
     const id = node.id;
     const kept = previous[id];
