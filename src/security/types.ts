@@ -107,9 +107,20 @@ export interface FlowVersion {
   rev: string;
 }
 
+export interface FlowVersionMeta {
+  username?: string;
+  summary: string;
+  rev: string;
+}
+
 export interface FlowHistory {
   /** Stores a deployed flow set as a new version. */
-  add(flows: unknown[], meta: { username?: string; summary: string; rev: string }): FlowVersion;
+  add(flows: unknown[], meta: FlowVersionMeta): FlowVersion;
+  /**
+   * Starts compressing a flow set (`json`: its JSON as UTF-8) off the main thread, so a deploy
+   * can start its flows meanwhile; `add` then stores it as the `add` above would.
+   */
+  prepare?(json: Uint8Array): { add(meta: FlowVersionMeta): Promise<FlowVersion> };
   list(limit?: number): FlowVersion[];
   get(version: number): { version: FlowVersion; flows: unknown[] } | undefined;
   /** Nodes added, removed and changed between two versions. */

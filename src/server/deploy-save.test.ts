@@ -42,6 +42,30 @@ describe('a deploy whose save fails', () => {
     }
   });
 
+  it('keeps a deploy that runs and is saved when only its history version fails, and audits it', async () => {
+    const t = await startTestServer();
+    try {
+      const first = [{ id: 't1', type: 'tab' }, { id: 'c1', type: 'comment', z: 't1', wires: [] }];
+      assert.equal((await t.call('POST', '/flows', { role: 'editor', body: first })).status, 204);
+      t.stack.history.prepare = () => ({
+        add: async () => {
+          throw new Error('database is locked');
+        },
+      });
+      const second = [{ id: 't1', type: 'tab' }, { id: 'c2', type: 'comment', z: 't1', wires: [] }];
+      const res = await t.call('POST', '/flows', { role: 'editor', body: second });
+      assert.equal(res.status, 500);
+      assert.equal(res.json().code, 'history_not_saved');
+      assert.ok(t.runtime.engine.getNode('c2'), 'the new flows run');
+      assert.deepEqual(JSON.parse(await readFile(join(t.userDir, 'flows.json'), 'utf8')), second, 'and are the ones on disk');
+      assert.equal(t.stack.history.list().length, 1);
+      const [record] = t.stack.audit.list({ event: 'flows.deploy', order: 'desc', limit: 1 });
+      assert.equal((record?.details as { historyNotSaved?: boolean } | undefined)?.historyNotSaved, true);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('puts the flows file back when the credentials cannot be written', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'redoubt-storage-'));
     const path = join(dir, 'flows.json');
@@ -56,5 +80,20 @@ describe('a deploy whose save fails', () => {
     });
     await assert.rejects(storage.save([{ id: 'new', type: 'tab' }], { new: { a: 1 } }), /vault refused/);
     assert.equal(await readFile(path, 'utf8'), '[{"id":"old","type":"tab"}]');
+  });
+
+  it('removes the flows file again when there was none and the credentials cannot be written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redoubt-storage-'));
+    const path = join(dir, 'flows.json');
+    const storage = createFileFlowsStorage({ flowsPath: path }, {
+      vault: {
+        load: async () => ({}),
+        save: async () => {
+          throw new RedoubtError('write_failed', 'vault refused');
+        },
+      },
+    });
+    await assert.rejects(storage.save([{ id: 'new', type: 'tab' }], {}), /vault refused/);
+    await assert.rejects(readFile(path, 'utf8'), { code: 'ENOENT' });
   });
 });

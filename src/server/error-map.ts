@@ -39,6 +39,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   locked: 429,
   rate_limited: 429,
   flows_not_saved: 500,
+  history_not_saved: 500,
 };
 
 export interface ErrorResponse {

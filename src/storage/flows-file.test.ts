@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import * as fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flowsBackupPath, readFlowsFile, writeFlowsFile } from './flows-file.js';
+import { flowsBackupPath, readFlowsFile, restoreFlowsFile, writeFlowsFile } from './flows-file.js';
 
 async function inTempDir(fn: (dir: string) => Promise<void>) {
   const dir = mkdtempSync(join(tmpdir(), 'redoubt-flows-'));
@@ -58,6 +58,21 @@ describe('writeFlowsFile', () => {
       assert.equal(flowsBackupPath(path), join(dir, '.flows.json.backup'));
       assert.equal(readFileSync(flowsBackupPath(path), 'utf8'), JSON.stringify(flows));
       assert.equal(readFileSync(path, 'utf8'), '[]');
+    });
+  });
+
+  it('writes the JSON bytes it is given for the compact form, and can undo a write from its backup', async () => {
+    await inTempDir(async (dir) => {
+      const path = join(dir, 'flows.json');
+      assert.deepEqual(await writeFlowsFile(path, flows), { backedUp: false });
+      const next = [{ id: 'c', type: 'comment' }];
+      const written = await writeFlowsFile(path, next, { json: Buffer.from(JSON.stringify(next)) });
+      assert.deepEqual(written, { backedUp: true });
+      assert.equal(readFileSync(path, 'utf8'), JSON.stringify(next));
+      await restoreFlowsFile(path, written);
+      assert.equal(readFileSync(path, 'utf8'), JSON.stringify(flows));
+      await restoreFlowsFile(path, { backedUp: false });
+      assert.equal(existsSync(path), false);
     });
   });
 

@@ -3,7 +3,7 @@
  * indented by four spaces (`flowFilePretty`). Each write keeps the previous file as
  * `.flows.json.backup` beside it, as Node-RED does, and replaces the file atomically.
  */
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, readFile, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RedoubtError } from '../errors/index.js';
 import { writeFileAtomic, type AtomicFs } from './atomic-write.js';
@@ -11,6 +11,11 @@ import { writeFileAtomic, type AtomicFs } from './atomic-write.js';
 export interface WriteFlowsOptions {
   /** Node-RED's `flowFilePretty`: four-space indentation instead of one line. */
   pretty?: boolean;
+  /**
+   * `JSON.stringify(flows)` as UTF-8, when the caller has it already (a deploy serialises its
+   * flows once for the file, the rev and the history); used for the compact form only.
+   */
+  json?: Uint8Array;
   fs?: AtomicFs;
 }
 
@@ -51,20 +56,37 @@ export async function readFlowsFile(path: string): Promise<unknown[]> {
 }
 
 /**
- * Saves flows atomically, first copying the current file to its backup.
+ * Saves flows atomically, first copying the current file to its backup. Resolves to whether there
+ * was a file to back up, which is what `restoreFlowsFile` needs to undo this write.
  *
  * @example
  * await writeFlowsFile(join(userDir, 'flows.json'), flows, { pretty: settings.flowFilePretty });
  */
-export async function writeFlowsFile(path: string, flows: readonly unknown[], options: WriteFlowsOptions = {}): Promise<void> {
+export async function writeFlowsFile(path: string, flows: readonly unknown[], options: WriteFlowsOptions = {}): Promise<{ backedUp: boolean }> {
   if (!Array.isArray(flows)) throw new RedoubtError('flows_file_invalid', 'flows to save must be an array');
-  const text = options.pretty ? JSON.stringify(flows, null, 4) : JSON.stringify(flows);
+  const text = options.pretty ? JSON.stringify(flows, null, 4) : (options.json ?? JSON.stringify(flows));
+  let backedUp = true;
   try {
     await copyFile(path, flowsBackupPath(path));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new RedoubtError('write_failed', `could not back up ${path}: ${(err as Error).message}`, { cause: err, place: { file: path } });
     }
+    backedUp = false;
   }
   await writeFileAtomic(path, text, { fs: options.fs });
+  return { backedUp };
+}
+
+/**
+ * Undoes the `writeFlowsFile` that has just returned: the backup it made holds the file as it was
+ * before, so it goes back in place (atomically); with no backup there was no file, so none stays.
+ * Only right after that write: the next write replaces the backup.
+ */
+export async function restoreFlowsFile(path: string, written: { backedUp: boolean }): Promise<void> {
+  if (!written.backedUp) {
+    await unlink(path);
+    return;
+  }
+  await writeFileAtomic(path, await readFile(flowsBackupPath(path)));
 }

@@ -35,6 +35,15 @@ describe('createFlowHistory', () => {
     assert.equal(h.get(3), undefined);
   });
 
+  it('stores a version compressed off the main thread as add does', async () => {
+    const h = createFlowHistory({ db: openDatabase(':memory:') }, { clock: clock() });
+    const pending = h.prepare!(Buffer.from(JSON.stringify(v1)));
+    const a = await pending.add({ username: 'ada', summary: 'first', rev: 'r1' });
+    assert.equal(a.version, 1);
+    assert.deepEqual(h.get(1)?.flows, v1);
+    assert.deepEqual(h.list(), [a]);
+  });
+
   it('diffs two versions: added, removed, changed (wiring counts, position does not)', () => {
     const h = createFlowHistory({ db: openDatabase(':memory:') }, { clock: clock() });
     h.add(v1, { summary: '', rev: 'r1' });

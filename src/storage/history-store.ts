@@ -3,10 +3,11 @@
  * with who, when, a summary and the rev), the last `retain` of them kept. Versions are numbered
  * upwards and never reused, so "version 12" means the same thing for as long as it exists.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { NotFoundError, RedoubtError, ConfigError } from '../errors/index.js';
 import { diffFlows, parseFlows } from '../runtime/flow-model/index.js';
-import type { Clock, FlowHistory, FlowVersion } from '../security/types.js';
+import type { Clock, FlowHistory, FlowVersion, FlowVersionMeta } from '../security/types.js';
 import type { Db } from './database.js';
 
 export interface FlowHistoryOptions {
@@ -28,6 +29,8 @@ interface VersionRow {
 }
 
 export const DEFAULT_HISTORY_RETAIN = 100;
+
+const deflateRawAsync = promisify(deflateRaw);
 
 /**
  * @example
@@ -72,13 +75,22 @@ export function createFlowHistory(options: FlowHistoryOptions, deps: FlowHistory
     return { version: toVersion(row), flows };
   };
 
+  const store = (packed: Buffer, meta: FlowVersionMeta): FlowVersion => {
+    const at = Math.floor(deps.clock.now());
+    const version = addTx(packed, meta, at);
+    return toVersion({ version, at, username: meta.username ?? null, summary: meta.summary, rev: meta.rev });
+  };
+
   return {
     add(flows, meta) {
       if (!Array.isArray(flows)) throw new RedoubtError('invalid_input', 'flow history stores an array of nodes');
-      const packed = deflateRawSync(Buffer.from(JSON.stringify(flows), 'utf8'));
-      const at = Math.floor(deps.clock.now());
-      const version = addTx(packed, meta, at);
-      return toVersion({ version, at, username: meta.username ?? null, summary: meta.summary, rev: meta.rev });
+      return store(deflateRawSync(Buffer.from(JSON.stringify(flows), 'utf8')), meta);
+    },
+    prepare(json) {
+      const packing = deflateRawAsync(json);
+      // A deploy that fails never calls add: its failed compression must not become an unhandled rejection.
+      packing.catch(() => undefined);
+      return { add: async (meta) => store(await packing, meta) };
     },
     list(limit = retain) {
       return (listStmt.all(Math.max(0, Math.floor(limit))) as VersionRow[]).map(toVersion);

@@ -187,8 +187,19 @@ export function configRef(configType: string, opts: Common<string> & { required?
 
 /** One function for the editor and the runtime: is this property in play for this config? */
 export function isShown(kind: PropertyKind, config: Record<string, unknown>): boolean {
-  if (!kind.showWhen) return true;
-  return Object.entries(kind.showWhen).every(([key, values]) => values.includes(config[key]));
+  const when = kind.showWhen;
+  if (!when) return true;
+  for (const key in when) if (!when[key]!.includes(config[key])) return false;
+  return true;
+}
+
+/** A schema's entries, listed once per schema rather than once per node read. */
+const schemaEntries = new WeakMap<PropertySchema, Array<[string, PropertyKind]>>();
+
+function entriesOf(schema: PropertySchema): Array<[string, PropertyKind]> {
+  let entries = schemaEntries.get(schema);
+  if (!entries) schemaEntries.set(schema, (entries = Object.entries(schema)));
+  return entries;
 }
 
 /** Reads every property of a saved config; returns the typed config and every issue found. */
@@ -199,7 +210,9 @@ export function readProperties(
 ): { config: Record<string, unknown>; issues: ValidationIssue[] } {
   const config: Record<string, unknown> = { ...raw };
   const issues: ValidationIssue[] = [];
-  for (const [key, kind] of Object.entries(schema)) {
+  const entries = entriesOf(schema);
+  for (let i = 0; i < entries.length; i++) {
+    const [key, kind] = entries[i]!;
     if (!isShown(kind, raw)) {
       if (!(key in raw)) config[key] = kind.default;
       continue;

@@ -317,6 +317,31 @@ describe('deploys', () => {
     assert.equal((globalThis as any).__closed, 3);
   });
 
+  it('checks again only the nodes that changed, or whose definition changed', async () => {
+    const checked: string[] = [];
+    const counted = (tag: string) =>
+      defineNode({
+        type: 'counted', category: 'common', inputs: 1, outputs: 1, properties: {},
+        validate(config) {
+          checked.push(`${tag}:${(config as { id: string }).id}`);
+          return [];
+        },
+        create() {},
+      });
+    await helper.load((RED: RedApi) => {
+      helper.runtime()!.registry.define(counted('v1'), 'test');
+      void RED;
+    }, [tab, { id: 'p', type: 'counted', z: 't1', wires: [] }, { id: 'q', type: 'counted', z: 't1', n: 1, wires: [] }]);
+    const engine = helper.runtime()!.engine;
+    checked.length = 0;
+    await engine.setFlows([tab, { id: 'p', type: 'counted', z: 't1', wires: [] }, { id: 'q', type: 'counted', z: 't1', n: 2, wires: [] }], { deploymentType: 'nodes' });
+    assert.deepEqual(checked, ['v1:q']);
+    helper.runtime()!.registry.define(counted('v2'), 'test');
+    checked.length = 0;
+    await engine.setFlows([tab, { id: 'p', type: 'counted', z: 't1', wires: [] }, { id: 'q', type: 'counted', z: 't1', n: 2, wires: [] }], { deploymentType: 'full' });
+    assert.deepEqual(checked, ['v2:p', 'v2:q']);
+  });
+
   it('refuses a bad deploy and leaves the running flows untouched', async () => {
     await helper.load(testNodes, flows());
     const engine = helper.runtime()!.engine;

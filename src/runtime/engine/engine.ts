@@ -6,8 +6,8 @@
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import { ValidationError, type ValidationIssue } from '../../errors/index.js';
-import { readProperties, type NodeApi, type RuntimeServices, type RuntimeSettings } from '../definition/index.js';
-import { diffFlows, parseFlows, type FlowModel, type SubflowDef } from '../flow-model/index.js';
+import { readProperties, type NodeApi, type NodeDefinition, type RuntimeServices, type RuntimeSettings } from '../definition/index.js';
+import { deepEqual, diffFlows, parseFlows, type FlowModel, type SubflowDef } from '../flow-model/index.js';
 import { evaluateEnvEntries, mapEnvVarProperties, type EnvEntry } from '../properties/index.js';
 import type { Registry } from '../registry.js';
 import type { ContextScope, FlowConfigNode, LogEntry, LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
@@ -40,6 +40,12 @@ export interface SetFlowsOptions {
   deploymentType?: DeploymentType;
   /** Decrypted credentials by node id. */
   credentials?: Record<string, Record<string, unknown>>;
+  /**
+   * `JSON.stringify(input)` as UTF-8, when the caller made it already (the server writes it to
+   * disk): the rev is its hash, so the flows need not be serialised again. Used only for the very
+   * input the last `validate` accepted.
+   */
+  serialised?: Uint8Array;
 }
 
 export interface Engine {
@@ -67,14 +73,25 @@ export function createEngine(options: EngineOptions): Engine {
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const facilities = new Map<string, unknown>();
-  /** Typed configs read at validation, by the saved node object, for node creation to reuse. */
-  let validatedConfigs = new WeakMap<FlowConfigNode, Record<string, unknown>>();
+  /**
+   * Typed configs read at the last validation, by the saved node object, for node creation to
+   * reuse; dropped when that deploy ends. A Map, not a WeakMap: 10,000 ephemeron entries cost
+   * every garbage collection during the deploy, and the entries live no longer than it anyway.
+   */
+  let validatedConfigs = new Map<FlowConfigNode, Record<string, unknown>>();
   /**
    * The last input `validate` accepted, by identity. A deploy of that same array (the server
    * validates, saves, then deploys) skips parsing and validating it again; any other input,
    * including a copy, is validated in full.
    */
   let lastValidated: { input: unknown; model: FlowModel } | undefined;
+  /**
+   * The definition each node was accepted with. Reading and checking a node depends only on its
+   * config and its definition, so a running node saved again unchanged, under the same
+   * definition, is not checked again: a 'nodes' deploy that edits one node of 10,000 does not
+   * re-read the other 9,999.
+   */
+  const acceptedWith = new WeakMap<FlowModel, Map<FlowConfigNode, NodeDefinition<any>>>();
   const scope = createNodeScope();
   let model: FlowModel = parseFlows([]);
   let credentials: Record<string, Record<string, unknown>> = {};
@@ -141,7 +158,11 @@ export function createEngine(options: EngineOptions): Engine {
     createNode: (config, flow) => createNode(config, flow),
   };
 
-  async function createNode(raw: FlowConfigNode, flow: Flow): Promise<RuntimeNode | undefined> {
+  /**
+   * Builds one live node. Synchronous unless the node's `create` (or a subflow instance) is
+   * asynchronous: a deploy of 10,000 nodes then makes no promise and no microtask per node.
+   */
+  function createNode(raw: FlowConfigNode, flow: Flow): RuntimeNode | undefined | Promise<RuntimeNode | undefined> {
     const isSubflowCopy = flow.kind === 'subflow';
     const config: FlowConfigNode = isSubflowCopy ? remapSubflowNode(raw, flow.id, flow.configs) : raw;
     if (config.type.startsWith('subflow:')) return createSubflowInstance(config, flow);
@@ -150,23 +171,26 @@ export function createEngine(options: EngineOptions): Engine {
       log('error', undefined, `node '${config.id}' has unknown type '${config.type}'`);
       return undefined;
     }
-    const nodeLike = { id: config.id, name: config.name, g: config.g, _alias: isSubflowCopy ? raw.id : undefined } as RuntimeNode;
-    const lookup = (name: string) => flow.getEnv(name, nodeLike);
+    const alias = isSubflowCopy ? raw.id : undefined;
     const read = isSubflowCopy ? undefined : validatedConfigs.get(raw);
-    const substituted = read ? config : mapEnvVarProperties({ ...config }, lookup);
+    let substituted = config;
+    if (!read) {
+      const like = nodeLikeOf(config, alias);
+      substituted = mapEnvVarProperties({ ...config }, (name: string) => flow.getEnv(name, like));
+    }
     const init = {
       id: config.id,
       type: config.type,
       z: isSubflowCopy ? flow.id : config.z,
       g: typeof config.g === 'string' ? config.g : undefined,
       name: typeof config.name === 'string' ? config.name : undefined,
-      alias: isSubflowCopy ? raw.id : undefined,
+      alias,
       wires: Array.isArray(config.wires) ? config.wires : [],
       credentials: credentials[raw.id] ?? {},
     };
     try {
       if (entry.kind === 'constructor') {
-        const owner = { id: init.id, type: init.type, error: (err: unknown) => log('error', nodeLike, err) };
+        const owner = { id: init.id, type: init.type, error: (err: unknown) => log('error', nodeLikeOf(config, alias), err) };
         return scope.run({ node: owner }, () => createContribNode(entry.ctor, substituted, init, flow));
       }
       const def = entry.def;
@@ -177,14 +201,35 @@ export function createEngine(options: EngineOptions): Engine {
         if (result.issues.length > 0) throw new ValidationError(`node '${config.id}' (${config.type}) has invalid properties`, result.issues);
         typed = result.config;
       }
+      // `typed` is this deploy's own copy of the config (read at validation or just now) and
+      // already holds the saved wires: it goes to `create` as it is, not copied once more.
+      if (typed.wires !== init.wires) typed.wires = init.wires;
       const node = new RuntimeNode(init, flow);
-      const handlers = await scope.run({ node }, () => def.create({ ...typed, wires: init.wires } as never, node));
+      const handlers = scope.run({ node }, () => def.create(typed as never, node));
+      if (isThenable(handlers)) {
+        return handlers.then(
+          (h) => {
+            if (h) node.addHandlers(h);
+            return node;
+          },
+          (err: unknown) => creationFailed(config, alias, err),
+        );
+      }
       if (handlers) node.addHandlers(handlers);
       return node;
     } catch (err) {
-      log('error', nodeLike, `failed to start node '${config.id}' (${config.type}): ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
+      return creationFailed(config, alias, err);
     }
+  }
+
+  /** The node as log lines and env lookups see it before it exists. */
+  function nodeLikeOf(config: FlowConfigNode, alias: string | undefined): RuntimeNode {
+    return { id: config.id, name: config.name, g: config.g, _alias: alias } as RuntimeNode;
+  }
+
+  function creationFailed(config: FlowConfigNode, alias: string | undefined, err: unknown): undefined {
+    log('error', nodeLikeOf(config, alias), `failed to start node '${config.id}' (${config.type}): ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
   }
 
   async function createSubflowInstance(config: FlowConfigNode, parent: Flow): Promise<RuntimeNode | undefined> {
@@ -208,22 +253,22 @@ export function createEngine(options: EngineOptions): Engine {
     return instance;
   }
 
-  function typesUsedBy(parentId: string, seen = new Set<string>()): Set<string> {
-    const types = new Set<string>();
-    if (seen.has(parentId)) return types;
+  /** Node types a tab (with the subflows it uses) needs that are not registered, in the order first used. */
+  function missingFor(flowId: string): string[] {
+    const out = new Set<string>();
+    collectMissing(flowId, out, new Set());
+    return [...out];
+  }
+
+  function collectMissing(parentId: string, out: Set<string>, seen: Set<string>): void {
+    if (seen.has(parentId)) return;
     seen.add(parentId);
     for (const node of model.nodesByParent.get(parentId) ?? []) {
       if (node.d === true) continue;
-      if (node.type.startsWith('subflow:')) {
-        const defId = node.type.slice(8);
-        for (const t of typesUsedBy(defId, seen)) types.add(t);
-      } else types.add(node.type);
+      const type = node.type;
+      if (type.startsWith('subflow:')) collectMissing(type.slice(8), out, seen);
+      else if (type !== 'unknown' && !registry.has(type)) out.add(type);
     }
-    return types;
-  }
-
-  function missingFor(flowId: string): string[] {
-    return [...typesUsedBy(flowId)].filter((t) => !registry.has(t) && t !== 'unknown');
   }
 
   async function startFlow(id: string): Promise<void> {
@@ -291,10 +336,22 @@ export function createEngine(options: EngineOptions): Engine {
 
   function validateNodes(next: FlowModel): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
-    for (const node of next.all) {
+    validatedConfigs = new Map();
+    const runningDefs = acceptedWith.get(model);
+    const accepted = new Map<FlowConfigNode, NodeDefinition<any>>();
+    acceptedWith.set(next, accepted);
+    const all = next.all;
+    for (let i = 0; i < all.length; i++) {
+      const node = all[i]!;
       const entry = registry.get(node.type);
       if (!entry || entry.kind !== 'definition') continue;
       const def = entry.def;
+      const running = runningDefs && model.byId.get(node.id);
+      if (running && runningDefs.get(running) === def && deepEqual(running, node)) {
+        accepted.set(node, def);
+        continue;
+      }
+      const before = issues.length;
       let migrated: FlowConfigNode;
       try {
         migrated = def.migrate ? def.migrate(node) : node;
@@ -308,17 +365,21 @@ export function createEngine(options: EngineOptions): Engine {
         ? Object.fromEntries(Object.entries(migrated).map(([k, v]) => [k, typeof v === 'string' && v.includes('${') ? undefined : v]))
         : migrated;
       const { config, issues: found } = readProperties(def.properties, checkable, node.id);
-      issues.push(...found);
+      for (let k = 0; k < found.length; k++) issues.push(found[k]!);
       // Node creation reuses what was read here rather than migrating and reading it again.
       if (!usesEnv && found.length === 0) validatedConfigs.set(node, config);
       if (found.length === 0 && def.validate) {
         try {
-          issues.push(...def.validate(config as never));
+          const more = def.validate(config as never);
+          for (let k = 0; k < more.length; k++) issues.push(more[k]!);
         } catch (err) {
           issues.push({ code: 'invalid_node', nodeId: node.id, message: `node '${node.id}' (${node.type}): ${(err as Error).message}` });
         }
       }
+      if (issues.length === before) accepted.set(node, def);
     }
+    // A refused set is never created: nothing of it is kept.
+    if (issues.length > 0) validatedConfigs = new Map();
     return issues;
   }
 
@@ -331,7 +392,8 @@ export function createEngine(options: EngineOptions): Engine {
     const type = opts.deploymentType ?? 'full';
     const previous = model;
     const nextCredentials = opts.credentials ? { ...credentials, ...opts.credentials } : credentials;
-    const nextRev = revOf(next.all);
+    // For the validated input, `all` is that array's nodes in order: the same JSON as the input.
+    const nextRev = known && opts.serialised !== undefined ? revOfText(opts.serialised) : revOf(next.all);
     if (type === 'full' || type === 'reload' || !started) {
       await stopAll();
       model = next;
@@ -387,7 +449,9 @@ export function createEngine(options: EngineOptions): Engine {
       }
     }
     missing = [...new Set([...model.tabs.keys()].flatMap((id) => missingFor(id)))];
-    rewire();
+    // Wires never leave their tab (links go through link nodes), so only the tabs touched here
+    // have anything to resolve again.
+    for (const id of diff.flows) flows.get(id)?.wire();
     events.emit('flows:started', { rev, type, diff });
     return { rev };
   }
@@ -401,7 +465,7 @@ export function createEngine(options: EngineOptions): Engine {
       const run = deploying.then(() =>
         deploy(input, opts).finally(() => {
           // Only this deploy's node creation needed them; the saved nodes live on in the model.
-          validatedConfigs = new WeakMap();
+          validatedConfigs = new Map();
         }),
       );
       deploying = run.catch(() => undefined);
@@ -453,15 +517,26 @@ function isSameInput(last: { input: unknown; model: FlowModel }, input: unknown)
 
 /** Whether any string in a node's config (nested lists and objects too) refers to `${VAR}`. */
 function hasEnvReference(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('${') || value.includes('$(');
+  if (typeof value === 'string') return value.indexOf('$') !== -1 && (value.includes('${') || value.includes('$('));
   if (depth > 8 || value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some((v) => hasEnvReference(v, depth + 1));
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasEnvReference(value[i], depth + 1)) return true;
+    return false;
+  }
   for (const key in value) if (hasEnvReference((value as Record<string, unknown>)[key], depth + 1)) return true;
   return false;
 }
 
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
 function revOf(all: readonly FlowConfigNode[]): string {
-  return createHash('sha256').update(JSON.stringify(all)).digest('hex').slice(0, 32);
+  return revOfText(JSON.stringify(all));
+}
+
+function revOfText(text: string | Uint8Array): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
 export type { Msg, SubflowDef, NodeHost };

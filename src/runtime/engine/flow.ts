@@ -16,8 +16,8 @@ export interface FlowDeps {
   services: RuntimeServices;
   queue: RunQueue;
   log(level: LogLevel, node: RuntimeNode | undefined, message: unknown): void;
-  /** Builds a live node for a config in a flow; undefined when it failed (already reported). */
-  createNode(config: FlowConfigNode, flow: Flow): Promise<RuntimeNode | undefined>;
+  /** Builds a live node for a config in a flow; undefined when it failed (already reported). A promise only when creation is asynchronous. */
+  createNode(config: FlowConfigNode, flow: Flow): RuntimeNode | undefined | Promise<RuntimeNode | undefined>;
   evaluateEnv(entries: unknown, lookup: (name: string) => unknown, flow: Flow): Promise<Record<string, unknown>>;
   nodeContext(nodeId: string, flowId: string): NodeContext;
   flowContext(flowId: string, parentFlowId?: string): ContextScope;
@@ -90,12 +90,15 @@ export class Flow implements NodeHost {
   /** Evaluates env, then creates config nodes first and the rest after, as Node-RED does. */
   async start(only?: ReadonlySet<string>): Promise<void> {
     if (!only) await this.evaluateEnvironment();
-    const ordered = [...this.configs.values()].filter((c) => !only || only.has(c.id));
-    ordered.sort((a, b) => Number(Array.isArray(a.wires)) - Number(Array.isArray(b.wires)));
-    for (const config of ordered) {
-      if (config.d === true) continue;
-      const node = await this.deps.createNode(config, this);
-      if (node) this.register(node, config);
+    // Two passes in saved order: config nodes (no wires) first, then the rest.
+    for (let pass = 0; pass < 2; pass++) {
+      const wired = pass === 1;
+      for (const config of this.configs.values()) {
+        if (Array.isArray(config.wires) !== wired || config.d === true || (only && !only.has(config.id))) continue;
+        const created = this.deps.createNode(config, this);
+        const node = created instanceof Promise ? await created : created;
+        if (node) this.register(node, config);
+      }
     }
     if (this.kind === 'subflow' && this.subflowDef && !only) this.createPorts(this.subflowDef);
   }
@@ -118,6 +121,8 @@ export class Flow implements NodeHost {
 
   register(node: RuntimeNode, config: FlowConfigNode): void {
     this.nodes.set(node.id, node);
+    const type = node.type;
+    if (type !== 'catch' && type !== 'status' && type !== 'complete') return;
     let scope = config.scope ?? null;
     if ((node.type === 'status' || node.type === 'complete') && Array.isArray(scope)) {
       // As Node-RED: a watcher never watches the nodes it sends to, so a node reporting back into
@@ -158,11 +163,8 @@ export class Flow implements NodeHost {
   wire(): void {
     const def = this.subflowDef;
     const mapId = (id: string) => (this.kind === 'subflow' ? `${this.id}-${id}` : id);
-    const resolved = new Map<RuntimeNode, RuntimeNode[][]>();
-    for (const node of this.nodes.values()) {
-      resolved.set(node, node.wires.map((port) => port.map((id) => this.resolveTarget(id)).filter((n): n is RuntimeNode => n !== undefined)));
-    }
-    for (const [node, targets] of resolved) node.targets = targets;
+    // Resolution reads only `nodes`, never `targets`, so each node's targets can be set as they are found.
+    for (const node of this.nodes.values()) node.targets = node.wires.map((port) => this.resolvePort(port));
     if (def && this.instance) {
       const outputs = this.instance.targets;
       def.out.forEach((port, i) => {
@@ -193,6 +195,15 @@ export class Flow implements NodeHost {
     for (const node of this.nodes.values()) node.setTargets(node.targets);
     this.inPort?.setTargets(this.inPort.targets);
     this.statusPort?.setTargets(this.statusPort.targets);
+  }
+
+  private resolvePort(port: readonly string[]): RuntimeNode[] {
+    const out: RuntimeNode[] = [];
+    for (const id of port) {
+      const target = this.resolveTarget(id);
+      if (target !== undefined) out.push(target);
+    }
+    return out;
   }
 
   private resolveTarget(id: string): RuntimeNode | undefined {

@@ -112,10 +112,18 @@ function collectRefs(value: unknown, ids: Set<string>, found: (id: string) => vo
 }
 
 function sameIgnoringLayout(a: FlowConfigNode, b: FlowConfigNode): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const key of keys) {
-    if (LAYOUT_KEYS.has(key)) continue;
-    if (!deepEqual(a[key], b[key])) return false;
+  if (a === b) return true;
+  // Every key of either side, without building their union: a key only `b` has is equal only
+  // when its value is undefined, as a missing key reads.
+  const aKeys = Object.keys(a);
+  for (let i = 0; i < aKeys.length; i++) {
+    const key = aKeys[i]!;
+    if (!LAYOUT_KEYS.has(key) && !deepEqual(a[key], b[key])) return false;
+  }
+  const bKeys = Object.keys(b);
+  for (let i = 0; i < bKeys.length; i++) {
+    const key = bKeys[i]!;
+    if (!LAYOUT_KEYS.has(key) && b[key] !== undefined && !Object.prototype.hasOwnProperty.call(a, key)) return false;
   }
   return true;
 }

@@ -79,35 +79,38 @@ export function inspectFlows(input: unknown): { model?: FlowModel; issues: Valid
     return { issues: [{ code: 'not_an_array', message: `flows must be an array, got ${data === null ? 'null' : typeof data}` }] };
   }
 
+  // Plain indexed loops: this runs once per deploy over every node, mostly as cold code, where
+  // callbacks and iterators cost more than the checks themselves.
   const all: FlowConfigNode[] = [];
   const byId = new Map<string, FlowConfigNode>();
-  data.forEach((entry, index) => {
-    const at = `flows[${index}]`;
+  for (let index = 0; index < data.length; index++) {
+    const entry: unknown = data[index];
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      issues.push({ code: 'invalid_node', path: at, message: 'each entry must be an object' });
-      return;
+      if (index in data) issues.push({ code: 'invalid_node', path: `flows[${index}]`, message: 'each entry must be an object' });
+      continue;
     }
     const node = entry as FlowConfigNode;
     if (typeof node.id !== 'string' || node.id === '') {
-      issues.push({ code: 'missing_id', path: at, message: 'entry has no "id" string' });
-      return;
+      issues.push({ code: 'missing_id', path: `flows[${index}]`, message: 'entry has no "id" string' });
+      continue;
     }
     if (typeof node.type !== 'string' || node.type === '') {
-      issues.push({ code: 'missing_type', nodeId: node.id, path: at, message: 'entry has no "type" string' });
-      return;
+      issues.push({ code: 'missing_type', nodeId: node.id, path: `flows[${index}]`, message: 'entry has no "type" string' });
+      continue;
     }
     if (byId.has(node.id)) {
-      issues.push({ code: 'duplicate_id', nodeId: node.id, path: at, message: `id '${node.id}' is used more than once` });
-      return;
+      issues.push({ code: 'duplicate_id', nodeId: node.id, path: `flows[${index}]`, message: `id '${node.id}' is used more than once` });
+      continue;
     }
     byId.set(node.id, node);
     all.push(node);
-  });
+  }
 
   const tabs = new Map<string, TabConfig>();
   const subflows = new Map<string, SubflowDef>();
   const groups = new Map<string, FlowConfigNode>();
-  for (const node of all) {
+  for (let i = 0; i < all.length; i++) {
+    const node = all[i]!;
     if (node.type === 'tab') tabs.set(node.id, node as TabConfig);
     else if (node.type === 'subflow') subflows.set(node.id, normaliseSubflow(node));
     else if (node.type === 'group') groups.set(node.id, node);
@@ -115,7 +118,8 @@ export function inspectFlows(input: unknown): { model?: FlowModel; issues: Valid
 
   const nodesByParent = new Map<string, FlowConfigNode[]>();
   const globalNodes: FlowConfigNode[] = [];
-  for (const node of all) {
+  for (let i = 0; i < all.length; i++) {
+    const node = all[i]!;
     if (node.type === 'tab' || node.type === 'subflow') continue;
     if (node.z === undefined || node.z === '') {
       if (node.type !== 'group') globalNodes.push(node);
@@ -134,20 +138,23 @@ export function inspectFlows(input: unknown): { model?: FlowModel; issues: Valid
     list.push(node);
   }
 
-  for (const node of all) checkWires(node, byId, issues);
+  for (let i = 0; i < all.length; i++) checkWires(all[i]!, byId, issues);
   for (const def of subflows.values()) checkSubflowPorts(def, byId, issues);
 
   return { model: { rev, all, byId, tabs, subflows, groups, nodesByParent, globalNodes }, issues };
 }
 
 function checkWires(node: FlowConfigNode, byId: Map<string, FlowConfigNode>, issues: ValidationIssue[]): void {
-  if (node.wires === undefined) return;
-  if (!Array.isArray(node.wires) || node.wires.some((port) => !Array.isArray(port))) {
+  const wires = node.wires;
+  if (wires === undefined) return;
+  if (!Array.isArray(wires) || !wires.every(Array.isArray)) {
     issues.push({ code: 'invalid_wires', nodeId: node.id, property: 'wires', message: `node '${node.id}' has "wires" that is not an array of arrays of ids` });
     return;
   }
-  node.wires.forEach((port, output) => {
-    for (const target of port) {
+  for (let output = 0; output < wires.length; output++) {
+    const port = wires[output]!;
+    for (let k = 0; k < port.length; k++) {
+      const target: unknown = port[k];
       if (typeof target !== 'string' || !byId.has(target)) {
         issues.push({
           code: 'missing_wire_target',
@@ -157,7 +164,7 @@ function checkWires(node: FlowConfigNode, byId: Map<string, FlowConfigNode>, iss
         });
       }
     }
-  });
+  }
 }
 
 function checkSubflowPorts(def: SubflowDef, byId: Map<string, FlowConfigNode>, issues: ValidationIssue[]): void {

@@ -14,6 +14,7 @@ import { RedoubtError } from '../../errors/index.js';
 import type { ContextScope, Msg, PropertyHost } from '../types.js';
 import { callMoment } from './jsonata-moment.js';
 import { cloneValueDeep } from './msg-clone.js';
+import { isPlainlyValidJSONata } from './jsonata-syntax.js';
 
 /** A compiled expression bound to the node it was prepared for. */
 export interface PreparedJSONata {
@@ -65,7 +66,8 @@ function readContext(node: PropertyHost | undefined, scope: ScopeName, key: unkn
  * @throws JSONataSyntaxError (code `invalid_jsonata`) when the expression does not compile
  */
 export function prepareJSONataExpression(source: string, node: PropertyHost | undefined): PreparedJSONata {
-  const expression = parseShared(source, node);
+  // Parsed now unless it is plainly valid: then on first evaluation (see jsonata-syntax.ts).
+  const expression = parsed.get(source) ?? (isPlainlyValidJSONata(source) ? undefined : parseShared(source, node));
   // Node-RED's functions reach the node through per-evaluation bindings, so one parsed
   // expression serves every node that uses the same source.
   const bindings: Record<string, unknown> = {
@@ -78,7 +80,21 @@ export function prepareJSONataExpression(source: string, node: PropertyHost | un
     // Bound for every expression, as Node-RED assigns it; moment-timezone itself loads on the first call.
     moment: callMoment,
   };
-  return { source, expression, bindings, isLegacyMode: LEGACY_MSG.test(source), node };
+  return new Prepared(source, node, bindings, LEGACY_MSG.test(source), expression);
+}
+
+class Prepared implements PreparedJSONata {
+  constructor(
+    readonly source: string,
+    readonly node: PropertyHost | undefined,
+    readonly bindings: Record<string, unknown>,
+    readonly isLegacyMode: boolean,
+    private parsedExpression: jsonataModule.Expression | undefined,
+  ) {}
+
+  get expression(): jsonataModule.Expression {
+    return (this.parsedExpression ??= parseShared(this.source, this.node));
+  }
 }
 
 /**
@@ -113,7 +129,16 @@ function parseShared(source: string, node: PropertyHost | undefined): jsonataMod
 
 /** The same expression with extra variables (`$I`, `$N`, `$A`...) for the evaluations made with it. */
 export function withBindings(prepared: PreparedJSONata, extra: Record<string, unknown>): PreparedJSONata {
-  return { ...prepared, bindings: { ...prepared.bindings, ...extra } };
+  const { source, node, isLegacyMode } = prepared;
+  return {
+    source,
+    node,
+    isLegacyMode,
+    bindings: { ...prepared.bindings, ...extra },
+    get expression() {
+      return prepared.expression;
+    },
+  };
 }
 
 /**
@@ -132,8 +157,18 @@ export function evaluateJSONataExpression(
   callback?: (err: Error | null, result?: unknown) => void,
 ): Promise<unknown> | void {
   const input = prepared.isLegacyMode ? { msg } : msg;
+  let expression: jsonataModule.Expression;
+  try {
+    expression = prepared.expression;
+  } catch (err) {
+    // A deferred parse that fails is an evaluation error like any other, not a throw.
+    const failed = Promise.reject(err as Error);
+    if (!callback) return failed;
+    callback(err as Error);
+    return;
+  }
   // jsonata rejects with plain objects ({ code, position, message }), not Errors.
-  const result = prepared.expression.evaluate(input, prepared.bindings).catch((err: unknown) => {
+  const result = expression.evaluate(input, prepared.bindings).catch((err: unknown) => {
     throw err instanceof Error ? err : wrapEvaluationError(err);
   });
   if (!callback) return result;

@@ -1,12 +1,12 @@
 /**
  * The admin API's body reader: JSON only (browser form encodings are refused, so a page on another
  * site cannot change state with a form post), a size limit enforced while reading (a huge body is
- * cut off, not buffered), and syntax and depth checked before parsing. `/auth/token` alone also
- * accepts a form-encoded body, as OAuth2 clients send one.
+ * cut off, not buffered), and depth checked before parsing (syntax errors named without echoing
+ * the body). `/auth/token` alone also accepts a form-encoded body, as OAuth2 clients send one.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ConfigError, RedoubtError } from '../../errors/index.js';
-import { scanJson } from './json-scan.js';
+import { parseCheckedJson } from './json-scan.js';
 
 export interface ReadBodyOptions {
   /** Bytes; larger bodies are refused with `request_too_large`. */
@@ -100,8 +100,7 @@ export function readBody(options: ReadBodyOptions): RequestHandler {
       if (isForm) {
         req.body = Object.fromEntries(new URLSearchParams(text));
       } else if (text.trim().length > 0) {
-        scanJson(text, options.maxDepth);
-        req.body = JSON.parse(text);
+        req.body = parseCheckedJson(text, options.maxDepth);
       }
       next();
     } catch (err) {

@@ -29,10 +29,16 @@ export function extractCredentials(flows: readonly FlowConfigNode[]): { flows: F
  */
 export function mergeCredentials(previous: Credentials, posted: Credentials, flows: readonly FlowConfigNode[]): Credentials {
   const out: Credentials = {};
+  // No credentials kept and none posted: nothing to look up for each of the nodes.
+  if (Object.keys(previous).length === 0 && Object.keys(posted).length === 0) return out;
   for (const node of flows) {
     const id = node.id;
-    const merged: Record<string, unknown> = { ...(previous[id] ?? {}) };
-    for (const [key, value] of Object.entries(posted[id] ?? {})) {
+    const kept = previous[id];
+    const sent = posted[id];
+    // Most nodes have no credentials at all: nothing to copy for them.
+    if (kept === undefined && sent === undefined) continue;
+    const merged: Record<string, unknown> = { ...(kept ?? {}) };
+    for (const [key, value] of Object.entries(sent ?? {})) {
       if (value === UNCHANGED_PASSWORD) continue;
       if (value === '' || value === undefined || value === null) delete merged[key];
       else merged[key] = value;

@@ -87,12 +87,43 @@ export function removeFlow(flows: readonly FlowConfigNode[], id: string): FlowCo
   return flows.filter((n) => n.id !== id && n.z !== id);
 }
 
-/** Added, removed and changed node ids between two flow lists. */
+/**
+ * Added, removed and changed node ids between two flow lists. A node is changed when its JSON
+ * differs; comparing the values (in key order, as JSON text would) spares serialising every node
+ * of both lists on each deploy.
+ */
 export function summariseChanges(before: readonly FlowConfigNode[], after: readonly FlowConfigNode[]): { added: string[]; removed: string[]; changed: string[] } {
-  const old = new Map(before.map((n) => [n.id, JSON.stringify(n)]));
-  const next = new Map(after.map((n) => [n.id, JSON.stringify(n)]));
-  const added = [...next.keys()].filter((id) => !old.has(id));
-  const removed = [...old.keys()].filter((id) => !next.has(id));
-  const changed = [...next.keys()].filter((id) => old.has(id) && old.get(id) !== next.get(id));
+  const old = new Map<string, FlowConfigNode>();
+  for (const n of before) old.set(n.id, n);
+  const added: string[] = [];
+  const changed: string[] = [];
+  const seen = new Set<string>();
+  for (const n of after) {
+    seen.add(n.id);
+    const was = old.get(n.id);
+    if (was === undefined) added.push(n.id);
+    else if (!sameJson(was, n)) changed.push(n.id);
+  }
+  const removed = before.length === 0 ? [] : [...old.keys()].filter((id) => !seen.has(id));
   return { added, removed, changed };
+}
+
+/** Whether two values read from JSON would serialise to the same text: same members in the same order. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return false;
+  for (let i = 0; i < ak.length; i++) {
+    const k = ak[i]!;
+    if (k !== bk[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
 }

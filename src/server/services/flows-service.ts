@@ -92,24 +92,18 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
       throw err;
     }
     const nextCredentials = mergeCredentials(credentials, posted, next);
+    // Serialised and encoded once: the flows file, the engine's rev and the history version are these bytes.
+    const json = Buffer.from(JSON.stringify(next), 'utf8');
+    // Compressed on the thread pool while the file is written and the flows start.
+    const version = history?.prepare ? history.prepare(json) : undefined;
     try {
-      await storage.save(next, nextCredentials);
+      await storage.save(next, nextCredentials, json);
     } catch (err) {
       throw new RedoubtError('flows_not_saved', 'The flows could not be saved; nothing was deployed', { cause: err });
     }
+    let result: { rev: string };
     try {
-      const result = await engine.setFlows(next, { deploymentType: type, credentials: nextCredentials });
-      credentials = nextCredentials;
-      const changes = summariseChanges(before, next);
-      const summary = `${changes.added.length} added, ${changes.changed.length} changed, ${changes.removed.length} removed (deployment type: ${type})`;
-      history?.add(next, { username: caller.username, summary, rev: result.rev });
-      audit.record({
-        event: 'flows.deploy',
-        username: caller.username,
-        address: caller.address,
-        details: { ...extra, deploymentType: type, rev: result.rev, added: changes.added.length, changed: changes.changed.length, removed: changes.removed.length },
-      });
-      return result;
+      result = await engine.setFlows(next, { deploymentType: type, credentials: nextCredentials, serialised: json });
     } catch (err) {
       // The engine refused after the save: put the files back so they match what runs.
       await storage.save(before, credentials).catch((restoreErr: unknown) => {
@@ -117,6 +111,36 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
       });
       throw err;
     }
+    // From here the new flows run and are on disk: a failure to record them must not put the old files back.
+    credentials = nextCredentials;
+    const changes = summariseChanges(before, next);
+    const summary = `${changes.added.length} added, ${changes.changed.length} changed, ${changes.removed.length} removed (deployment type: ${type})`;
+    const meta = { username: caller.username, summary, rev: result.rev };
+    let historyFailure: unknown;
+    try {
+      if (version) await version.add(meta);
+      else history?.add(next, meta);
+    } catch (err) {
+      historyFailure = err;
+    }
+    audit.record({
+      event: 'flows.deploy',
+      username: caller.username,
+      address: caller.address,
+      details: {
+        ...extra,
+        deploymentType: type,
+        rev: result.rev,
+        added: changes.added.length,
+        changed: changes.changed.length,
+        removed: changes.removed.length,
+        ...(historyFailure === undefined ? {} : { historyNotSaved: true }),
+      },
+    });
+    if (historyFailure !== undefined) {
+      throw new RedoubtError('history_not_saved', 'The flows were deployed and saved, but their history version was not recorded', { cause: historyFailure });
+    }
+    return result;
   };
 
   const asList = (input: unknown): FlowConfigNode[] => {

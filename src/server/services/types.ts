@@ -23,7 +23,8 @@ export interface FlowsStorage {
   load(): Promise<{ flows: FlowConfigNode[]; credentials: Credentials }>;
   /**
    * Writes both; when it throws, both files are as they were before the call (the implementation
-   * restores whichever it had already replaced).
+   * restores whichever it had already replaced). `json`, when given, is `JSON.stringify(flows)`
+   * as UTF-8, made once by the caller.
    */
-  save(flows: FlowConfigNode[], credentials: Credentials): Promise<void>;
+  save(flows: FlowConfigNode[], credentials: Credentials, json?: Uint8Array): Promise<void>;
 }
