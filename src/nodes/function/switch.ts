@@ -53,6 +53,12 @@ function migrateSwitch(raw: FlowConfigNode): FlowConfigNode {
   return raw.checkall === false ? { ...raw, checkall: 'true' } : raw;
 }
 
+/**
+ * Rules compiled at deploy validation that hold nothing of a node, by the typed config the engine
+ * then hands to `create` (the same object): creation uses them instead of compiling again.
+ */
+const checkedRules = new WeakMap<object, CompiledRule[]>();
+
 const checkRules = (v: unknown): string | undefined => (Array.isArray(v) ? undefined : 'must be a list of rules');
 
 interface RunState {
@@ -77,10 +83,17 @@ export const switchNode = defineNode({
   },
   editor: { color: '#E2D96E', icon: 'switch.svg' },
   migrate: migrateSwitch,
-  validate: (config) => [...propertyIssues(config), ...compileSwitchRules(config.rules, undefined, config.id).issues],
+  validate(config) {
+    const compiled = compileSwitchRules(config.rules, undefined, config.id);
+    const issues = [...propertyIssues(config), ...compiled.issues];
+    if (issues.length === 0 && compiled.hostFree) checkedRules.set(config, compiled.rules);
+    return issues;
+  },
   create(config, node) {
     const readProperty = compileProperty(config.property, config.propertyType || 'msg', node);
-    const { rules } = compileSwitchRules(config.rules, node, config.id);
+    const checked = checkedRules.get(config);
+    if (checked) checkedRules.delete(config);
+    const rules = checked ?? compileSwitchRules(config.rules, node, config.id).rules;
     const stopAtFirst = config.checkall === 'false';
     const repair = config.repair;
     const needsCount = repair || rules.some((r) => r.t === 'tail');
