@@ -100,7 +100,9 @@ export const switchNode = defineNode({
     const ports = rules.length;
     const state: SwitchState = { previousValue: null };
     const maxKept = Number(node.runtime.settings.nodeMessageBufferMaxLength ?? 0) || 0;
-    const buffers = createSequenceBuffers(maxKept);
+    // Made at the first message that is part of a sequence: most switch nodes never see one.
+    let sequenceBuffers: ReturnType<typeof createSequenceBuffers> | undefined;
+    const buffers = () => (sequenceBuffers ??= createSequenceBuffers(maxKept));
 
     const hasSequence = (msg: Msg): boolean => {
       const parts = msg.parts as Partial<SequenceParts> | undefined;
@@ -154,7 +156,7 @@ export const switchNode = defineNode({
         send(onward);
         return;
       }
-      const rows = buffers.addOutgoing(onward, msg, ports);
+      const rows = buffers().addOutgoing(onward, msg, ports);
       if (rows === 'overflow') node.error('too many pending messages in switch node', msg);
       else if (rows) for (const row of rows) send(row);
     };
@@ -191,7 +193,7 @@ export const switchNode = defineNode({
 
     const handle = (msg: Msg, send: SendFn): Maybe<void> => {
       if (needsCount && hasSequence(msg)) {
-        const complete = buffers.addIncoming(msg);
+        const complete = buffers().addIncoming(msg);
         if (complete === 'overflow') {
           node.error('too many pending messages in switch node', msg);
           return undefined;
@@ -233,7 +235,7 @@ export const switchNode = defineNode({
         else accept(msg, send, done);
       },
       onClose() {
-        buffers.clear();
+        sequenceBuffers?.clear();
         queue.length = 0;
       },
     };
