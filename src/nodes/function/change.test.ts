@@ -132,6 +132,22 @@ describe('change: set', () => {
     assert.equal(m.payload, 18);
   });
 
+  it('binds JSONata checked at deploy validation to each live node ($env of its own tab)', async () => {
+    await helper.load([], [
+      tab,
+      { id: 'g', type: 'tab', env: [{ name: 'TAB_VAR', value: 'from-g', type: 'str' }] },
+      { id: 'c1', type: 'change', z: 'f', wires: [['h1']], rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$env("TAB_VAR")', tot: 'jsonata' }] },
+      { id: 'h1', type: 'helper', z: 'f', wires: [] },
+      { id: 'c2', type: 'change', z: 'g', wires: [['h2']], rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$env("TAB_VAR")', tot: 'jsonata' }] },
+      { id: 'h2', type: 'helper', z: 'g', wires: [] },
+    ]);
+    const m = await send({ payload: 0 });
+    assert.equal(m.payload, 'from-tab');
+    const second = new Promise<any>((resolve) => helper.getNode('h2')!.on('input', resolve));
+    helper.getNode('c2')!.receive({ payload: 0 });
+    assert.equal((await second).payload, 'from-g');
+  });
+
   it('reports a JSONata evaluation error through done(err) and sends nothing', async () => {
     await load({ rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$nope(payload)', tot: 'jsonata' }] });
     const m = await send({ payload: 1 }, 100);

@@ -7,11 +7,18 @@ import { ValidationError } from '../../errors/index.js';
 import { defineNode } from '../../runtime/definition/index.js';
 import { json, string } from '../../runtime/definition/property-kinds.js';
 import { applyChangeSteps } from './change/apply.js';
-import { compileChangeRules } from './change/compile.js';
+import { bindChangeSteps, compileChangeRules, type ChangeStep } from './change/compile.js';
 import { migrateChangeNode, type ChangeRule } from './change/migrate.js';
 
 export type { ChangeRule } from './change/migrate.js';
 export { migrateChangeNode } from './change/migrate.js';
+
+/**
+ * Rules compiled at deploy validation, by the typed config the engine then hands to `create`
+ * (the same object, when the node's config needs nothing from its environment): creation binds
+ * them to the node instead of compiling them again.
+ */
+const checkedSteps = new WeakMap<object, ChangeStep[]>();
 
 const checkRules = (v: unknown): string | undefined => (Array.isArray(v) ? undefined : 'must be a list of rules');
 
@@ -26,10 +33,22 @@ export const change = defineNode({
   },
   editor: { color: '#E2D96E', icon: 'swap.svg' },
   migrate: migrateChangeNode,
-  validate: (config) => compileChangeRules(config.rules, undefined, config.id).issues,
+  validate(config) {
+    const { steps, issues, hostFree } = compileChangeRules(config.rules, undefined, config.id);
+    if (issues.length === 0 && hostFree) checkedSteps.set(config, steps);
+    return issues;
+  },
   create(config, node) {
-    const { steps, issues } = compileChangeRules(config.rules, node, config.id);
-    if (issues.length > 0) throw new ValidationError(`change node '${config.id}' has invalid rules`, issues);
+    const checked = checkedSteps.get(config);
+    let steps: ChangeStep[];
+    if (checked) {
+      checkedSteps.delete(config);
+      steps = bindChangeSteps(checked, node);
+    } else {
+      const compiled = compileChangeRules(config.rules, node, config.id);
+      if (compiled.issues.length > 0) throw new ValidationError(`change node '${config.id}' has invalid rules`, compiled.issues);
+      steps = compiled.steps;
+    }
     const deps = { node };
     return {
       onInput(msg, send, done) {

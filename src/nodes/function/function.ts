@@ -97,7 +97,11 @@ export const functionNode = defineNode({
           else node.log(message);
         },
         status: (s) => node.status(s),
-        context: node.context(),
+        // Read when the code first touches context: most nodes never do, and a deploy of
+        // thousands of function nodes then makes no context object for them.
+        get context() {
+          return node.context();
+        },
         getEnv: (name) => node.getEnv(name),
       },
     ));

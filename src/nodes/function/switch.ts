@@ -53,6 +53,12 @@ function migrateSwitch(raw: FlowConfigNode): FlowConfigNode {
   return raw.checkall === false ? { ...raw, checkall: 'true' } : raw;
 }
 
+/**
+ * Rules compiled at deploy validation that hold nothing of a node, by the typed config the engine
+ * then hands to `create` (the same object): creation uses them instead of compiling again.
+ */
+const checkedRules = new WeakMap<object, CompiledRule[]>();
+
 const checkRules = (v: unknown): string | undefined => (Array.isArray(v) ? undefined : 'must be a list of rules');
 
 interface RunState {
@@ -77,17 +83,26 @@ export const switchNode = defineNode({
   },
   editor: { color: '#E2D96E', icon: 'switch.svg' },
   migrate: migrateSwitch,
-  validate: (config) => [...propertyIssues(config), ...compileSwitchRules(config.rules, undefined, config.id).issues],
+  validate(config) {
+    const compiled = compileSwitchRules(config.rules, undefined, config.id);
+    const issues = [...propertyIssues(config), ...compiled.issues];
+    if (issues.length === 0 && compiled.hostFree) checkedRules.set(config, compiled.rules);
+    return issues;
+  },
   create(config, node) {
     const readProperty = compileProperty(config.property, config.propertyType || 'msg', node);
-    const { rules } = compileSwitchRules(config.rules, node, config.id);
+    const checked = checkedRules.get(config);
+    if (checked) checkedRules.delete(config);
+    const rules = checked ?? compileSwitchRules(config.rules, node, config.id).rules;
     const stopAtFirst = config.checkall === 'false';
     const repair = config.repair;
     const needsCount = repair || rules.some((r) => r.t === 'tail');
     const ports = rules.length;
     const state: SwitchState = { previousValue: null };
     const maxKept = Number(node.runtime.settings.nodeMessageBufferMaxLength ?? 0) || 0;
-    const buffers = createSequenceBuffers(maxKept);
+    // Made at the first message that is part of a sequence: most switch nodes never see one.
+    let sequenceBuffers: ReturnType<typeof createSequenceBuffers> | undefined;
+    const buffers = () => (sequenceBuffers ??= createSequenceBuffers(maxKept));
 
     const hasSequence = (msg: Msg): boolean => {
       const parts = msg.parts as Partial<SequenceParts> | undefined;
@@ -141,7 +156,7 @@ export const switchNode = defineNode({
         send(onward);
         return;
       }
-      const rows = buffers.addOutgoing(onward, msg, ports);
+      const rows = buffers().addOutgoing(onward, msg, ports);
       if (rows === 'overflow') node.error('too many pending messages in switch node', msg);
       else if (rows) for (const row of rows) send(row);
     };
@@ -178,7 +193,7 @@ export const switchNode = defineNode({
 
     const handle = (msg: Msg, send: SendFn): Maybe<void> => {
       if (needsCount && hasSequence(msg)) {
-        const complete = buffers.addIncoming(msg);
+        const complete = buffers().addIncoming(msg);
         if (complete === 'overflow') {
           node.error('too many pending messages in switch node', msg);
           return undefined;
@@ -220,7 +235,7 @@ export const switchNode = defineNode({
         else accept(msg, send, done);
       },
       onClose() {
-        buffers.clear();
+        sequenceBuffers?.clear();
         queue.length = 0;
       },
     };

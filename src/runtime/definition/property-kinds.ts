@@ -16,6 +16,11 @@ interface KindBase<T> {
   readonly showWhen?: ShowWhen;
   /** Turns the saved value into T, or returns an error message. */
   read(raw: unknown, config: Record<string, unknown>): { value: T } | { error: string; code?: string };
+  /**
+   * True when `read` would return the saved value itself: a deploy of thousands of nodes then
+   * makes no result object per property. Never true for a value `read` changes or refuses.
+   */
+  accepts?(raw: unknown): boolean;
 }
 
 export interface StringKind extends KindBase<string> { readonly kind: 'string'; readonly required?: boolean }
@@ -61,6 +66,7 @@ export function string(opts: Common<string> & { required?: boolean; pattern?: Re
     label: opts.label,
     showWhen: opts.showWhen,
     required: opts.required,
+    accepts: (raw) => typeof raw === 'string' && (raw === '' ? !opts.required : opts.pattern === undefined),
     read(raw) {
       const value = raw === undefined || raw === null ? '' : typeof raw === 'string' ? raw : String(raw);
       if (opts.required && value === '') return { error: 'is required', code: 'required' };
@@ -80,6 +86,12 @@ export function number(opts: Common<number> & { min?: number; max?: number; inte
     min: opts.min,
     max: opts.max,
     integer: opts.integer,
+    accepts: (raw) =>
+      typeof raw === 'number' &&
+      Number.isFinite(raw) &&
+      (!opts.integer || Number.isInteger(raw)) &&
+      (opts.min === undefined || raw >= opts.min) &&
+      (opts.max === undefined || raw <= opts.max),
     read(raw) {
       if (raw === undefined || raw === null || raw === '') return { value: fallback };
       const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
@@ -99,6 +111,7 @@ export function boolean(opts: Common<boolean> = {}): BooleanKind {
     default: fallback,
     label: opts.label,
     showWhen: opts.showWhen,
+    accepts: (raw) => typeof raw === 'boolean',
     read(raw) {
       if (raw === undefined || raw === null || raw === '') return { value: fallback };
       // Node-RED saves some checkboxes as the strings "true"/"false".
@@ -115,6 +128,7 @@ export function select<T extends string>(options: readonly T[], opts: Common<T> 
     options,
     label: opts.label,
     showWhen: opts.showWhen,
+    accepts: (raw) => typeof raw === 'string' && raw !== '' && options.includes(raw as T),
     read(raw) {
       if (raw === undefined || raw === null || raw === '') return { value: fallback };
       const value = String(raw) as T;
@@ -135,6 +149,7 @@ export function typed(opts: Common<string> & { typeKey: string; types: readonly 
     showWhen: opts.showWhen,
     typeKey: opts.typeKey,
     types: opts.types,
+    accepts: (raw) => typeof raw === 'string',
     read(raw) {
       if (raw === undefined || raw === null) return { value: opts.default ?? '' };
       return { value: typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw) };
@@ -163,6 +178,7 @@ export function code(opts: Common<string> & { language: CodeKind['language'] }):
     label: opts.label,
     showWhen: opts.showWhen,
     language: opts.language,
+    accepts: (raw) => typeof raw === 'string',
     read(raw) {
       return { value: raw === undefined || raw === null ? (opts.default ?? '') : String(raw) };
     },
@@ -177,6 +193,7 @@ export function configRef(configType: string, opts: Common<string> & { required?
     required: opts.required,
     label: opts.label,
     showWhen: opts.showWhen,
+    accepts: (raw) => typeof raw === 'string' && raw !== '_ADD_' && (raw !== '' || !opts.required),
     read(raw) {
       const value = raw === undefined || raw === null || raw === '_ADD_' ? '' : String(raw);
       if (opts.required && value === '') return { error: `needs a ${configType} configuration node`, code: 'required' };
@@ -217,7 +234,10 @@ export function readProperties(
       if (!(key in raw)) config[key] = kind.default;
       continue;
     }
-    const result = kind.read(raw[key], raw);
+    const saved = raw[key];
+    // `config` is a copy of `raw`, so it already holds a value that reads as itself.
+    if (kind.accepts !== undefined && kind.accepts(saved)) continue;
+    const result = kind.read(saved, raw);
     if ('error' in result) {
       issues.push({ code: result.code ?? 'invalid_property', nodeId, property: key, message: `'${key}' ${result.error}` });
     } else {

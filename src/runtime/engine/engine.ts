@@ -360,7 +360,7 @@ export function createEngine(options: EngineOptions): Engine {
         continue;
       }
       // Values filled from ${ENV} at start are checked when the node starts, not here.
-      const usesEnv = hasEnvReference(migrated);
+      const usesEnv = nodeUsesEnv(migrated);
       const checkable = usesEnv
         ? Object.fromEntries(Object.entries(migrated).map(([k, v]) => [k, typeof v === 'string' && v.includes('${') ? undefined : v]))
         : migrated;
@@ -513,6 +513,20 @@ function isSameInput(last: { input: unknown; model: FlowModel }, input: unknown)
   if (last.input !== input || !Array.isArray(input) || input.length !== last.model.all.length) return false;
   for (let i = 0; i < input.length; i++) if (input[i] !== last.model.all[i]) return false;
   return true;
+}
+
+/**
+ * Keys whose values are never filled from env vars (see mapEnvVarProperties) and that no
+ * declared property reads: skipped, as a large flow's wires alone are most of its strings.
+ */
+const NEVER_SUBSTITUTED = new Set(['id', 'type', 'z', 'wires', 'x', 'y']);
+
+/** Whether a node's settings (its keys but the structural ones) refer to `${VAR}`. */
+function nodeUsesEnv(node: FlowConfigNode): boolean {
+  for (const key in node) {
+    if (!NEVER_SUBSTITUTED.has(key) && hasEnvReference((node as Record<string, unknown>)[key], 1)) return true;
+  }
+  return false;
 }
 
 /** Whether any string in a node's config (nested lists and objects too) refers to `${VAR}`. */

@@ -15,7 +15,7 @@ export {
 export type { CompiledPath, NormalisedPath } from './path.js';
 export { parseContextStore } from './context-ref.js';
 export type { ContextStoreRef } from './context-ref.js';
-export { JSONataSyntaxError, evaluateJSONataExpression, prepareJSONataExpression, withBindings } from './jsonata.js';
+export { JSONataSyntaxError, evaluateJSONataExpression, prepareJSONataExpression, rebindJSONataExpression, withBindings } from './jsonata.js';
 export type { PreparedJSONata } from './jsonata.js';
 export { compileTypedProperty, evaluateNodeProperty } from './typed.js';
 export type { AsyncCompiledProperty, CompiledProperty, PropertyCallback, SyncCompiledProperty } from './typed.js';

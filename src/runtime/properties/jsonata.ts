@@ -68,9 +68,24 @@ function readContext(node: PropertyHost | undefined, scope: ScopeName, key: unkn
 export function prepareJSONataExpression(source: string, node: PropertyHost | undefined): PreparedJSONata {
   // Parsed now unless it is plainly valid: then on first evaluation (see jsonata-syntax.ts).
   const expression = parsed.get(source) ?? (isPlainlyValidJSONata(source) ? undefined : parseShared(source, node));
-  // Node-RED's functions reach the node through per-evaluation bindings, so one parsed
-  // expression serves every node that uses the same source.
-  const bindings: Record<string, unknown> = {
+  return new Prepared(source, node, LEGACY_MSG.test(source), expression);
+}
+
+/**
+ * `prepared` (made at deploy validation, without a node) bound to the live node, without
+ * checking its source again.
+ */
+export function rebindJSONataExpression(prepared: PreparedJSONata, node: PropertyHost): PreparedJSONata {
+  const expression = parsed.get(prepared.source) ?? (prepared instanceof Prepared ? prepared.parsedSoFar : prepared.expression);
+  return new Prepared(prepared.source, node, prepared.isLegacyMode, expression);
+}
+
+/**
+ * Node-RED's functions reach the node through per-evaluation bindings, so one parsed expression
+ * serves every node that uses the same source.
+ */
+function nodeRedBindings(node: PropertyHost | undefined): Record<string, unknown> {
+  return {
     flowContext: (key: unknown, store: unknown) => readContext(node, 'flow', key, store),
     globalContext: (key: unknown, store: unknown) => readContext(node, 'global', key, store),
     env: (name: unknown) => {
@@ -80,20 +95,29 @@ export function prepareJSONataExpression(source: string, node: PropertyHost | un
     // Bound for every expression, as Node-RED assigns it; moment-timezone itself loads on the first call.
     moment: callMoment,
   };
-  return new Prepared(source, node, bindings, LEGACY_MSG.test(source), expression);
 }
 
 class Prepared implements PreparedJSONata {
+  private boundFunctions: Record<string, unknown> | undefined;
+
   constructor(
     readonly source: string,
     readonly node: PropertyHost | undefined,
-    readonly bindings: Record<string, unknown>,
     readonly isLegacyMode: boolean,
     private parsedExpression: jsonataModule.Expression | undefined,
   ) {}
 
   get expression(): jsonataModule.Expression {
     return (this.parsedExpression ??= parseShared(this.source, this.node));
+  }
+
+  get parsedSoFar(): jsonataModule.Expression | undefined {
+    return this.parsedExpression;
+  }
+
+  // Made at the first evaluation: most nodes of a large deploy never evaluate theirs.
+  get bindings(): Record<string, unknown> {
+    return (this.boundFunctions ??= nodeRedBindings(this.node));
   }
 }
 

@@ -58,6 +58,21 @@ describe('function sandbox: lazy contexts', () => {
     await pool.dispose();
   });
 
+  it('checks code shared by many nodes once, and still reports the same bad code for each node', async () => {
+    const pool = createSandboxPool({ memoryMb: 32, timeoutMs: 1000 });
+    const good = await Promise.all(['s1', 's2'].map((id) => pool.createFunction({ nodeId: id, outputs: 1, func: 'return msg;' }, createFakeHost())));
+    const input = recordedInput({ payload: 'shared' });
+    await good[1]!.run([input]);
+    assert.equal(input.sends[0]![0]![0]!.payload, 'shared');
+    for (const id of ['b1', 'b2']) {
+      await assert.rejects(
+        pool.createFunction({ nodeId: id, outputs: 1, func: 'return {;' }, createFakeHost()),
+        (err: unknown) => err instanceof FunctionSyntaxError && err.message.includes(`(${id})`) && err.place?.property === 'func',
+      );
+    }
+    await pool.dispose();
+  });
+
   it('builds the context of a node without On Start code at its first message', async () => {
     const pool = createSandboxPool({ memoryMb: 32, timeoutMs: 1000 });
     const fn = await pool.createFunction({ nodeId: 'lazy1', outputs: 1, func: 'return msg;' }, createFakeHost());

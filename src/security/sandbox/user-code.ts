@@ -73,8 +73,12 @@ export async function compilePiece(isolate: ivm.Isolate, def: FunctionDef, piece
  * syntax errors reported when it is created (at deploy). Synchronous: `isolate` must be one that
  * never runs user code, or this could wait for a running function up to its time limit.
  */
-export function checkSyntax(isolate: ivm.Isolate, def: FunctionDef): void {
+export function checkSyntax(isolate: ivm.Isolate, def: FunctionDef, compiledBefore?: SourceMemo): void {
   for (const piece of codePieces(def)) {
+    // Whether a wrapped source compiles depends on its text only (the file name shows in the
+    // message of an error, and failures are never remembered), and large flows repeat the same
+    // code in many nodes.
+    if (compiledBefore?.has(piece.source)) continue;
     let script: ivm.Script;
     try {
       script = isolate.compileScriptSync(piece.source, { filename: piece.filename, lineOffset: -1 });
@@ -83,6 +87,22 @@ export function checkSyntax(isolate: ivm.Isolate, def: FunctionDef): void {
       throw new FunctionSyntaxError(`${nodeLabel(def)}: ${(err as Error).message}`, def.nodeId, piece.property);
     }
     script.release();
+    compiledBefore?.add(piece.source);
+  }
+}
+
+/** Wrapped sources known to compile, bounded so that edited code does not pile up. */
+export class SourceMemo {
+  private readonly sources = new Set<string>();
+  constructor(private readonly limit = 2000) {}
+
+  has(source: string): boolean {
+    return this.sources.has(source);
+  }
+
+  add(source: string): void {
+    if (this.sources.size >= this.limit) this.sources.clear();
+    this.sources.add(source);
   }
 }
 

@@ -9,6 +9,7 @@ import {
   compileTypedProperty,
   evaluateNodeProperty,
   prepareJSONataExpression,
+  rebindJSONataExpression,
   type CompiledPath,
   type PreparedJSONata,
 } from '../../../runtime/properties/index.js';
@@ -146,9 +147,10 @@ export function compileChangeRules(
   rules: readonly unknown[],
   host: PropertyHost | undefined,
   nodeId: string,
-): { steps: ChangeStep[]; issues: ValidationIssue[] } {
+): { steps: ChangeStep[]; issues: ValidationIssue[]; hostFree: boolean } {
   const steps: ChangeStep[] = [];
   const issues: ValidationIssue[] = [];
+  let hostFree = true;
   rules.forEach((raw, i) => {
     const label = `rule ${i + 1}`;
     if (raw === null || typeof raw !== 'object' || !ACTIONS.has(String((raw as ChangeRule).t))) {
@@ -157,7 +159,11 @@ export function compileChangeRules(
       return;
     }
     const rule = raw as ChangeRule;
-    if (!host && [rule.p, rule.to, rule.from].some(hasEnvRef)) return;
+    if (rule.tot === 'env' || rule.pt === 'env' || rule.fromt === 'env') hostFree = false;
+    if (!host && [rule.p, rule.to, rule.from].some(hasEnvRef)) {
+      hostFree = false;
+      return;
+    }
     try {
       steps.push(...compileRule(rule, host));
     } catch (err) {
@@ -165,5 +171,16 @@ export function compileChangeRules(
       issues.push({ code: e.code ?? 'invalid_rule', nodeId, property: 'rules', message: `${label}: ${e.message}` });
     }
   });
-  return { steps, issues };
+  return { steps, issues, hostFree };
+}
+
+/**
+ * Steps compiled without a node (at deploy validation, `hostFree`) made ready for `host`: only
+ * JSONata values hold their node; every other step is shared as it is.
+ */
+export function bindChangeSteps(steps: readonly ChangeStep[], host: PropertyHost): ChangeStep[] {
+  return steps.map((step) => {
+    if (step.op === 'delete' || step.value.kind !== 'jsonata') return step;
+    return { ...step, value: { kind: 'jsonata', prepared: rebindJSONataExpression(step.value.prepared, host) } };
+  });
 }

@@ -210,15 +210,17 @@ export function compileSwitchRules(
   rules: readonly unknown[],
   host: PropertyHost | undefined,
   nodeId: string,
-): { rules: CompiledRule[]; issues: ValidationIssue[] } {
+): { rules: CompiledRule[]; issues: ValidationIssue[]; hostFree: boolean } {
   const compiled: CompiledRule[] = [];
   const issues: ValidationIssue[] = [];
+  let hostFree = true;
   rules.forEach((raw, i) => {
     const label = `rule ${i + 1}`;
     if (raw === null || typeof raw !== 'object') {
       issues.push({ code: 'invalid_rule', nodeId, property: 'rules', message: `${label}: not a rule object` });
       return;
     }
+    if (hostFree && needsHost(raw as SwitchRule)) hostFree = false;
     try {
       compiled.push(compileRule(raw as SwitchRule, host));
     } catch (err) {
@@ -226,5 +228,16 @@ export function compileSwitchRules(
       issues.push({ code: e.code ?? 'invalid_rule', nodeId, property: 'rules', message: `${label}: ${e.message}` });
     }
   });
-  return { rules: compiled, issues };
+  return { rules: compiled, issues, hostFree };
+}
+
+/** Operand types whose compiled reader holds the node (context, env, JSONata functions). */
+const HOST_TYPES = new Set(['jsonata', 'flow', 'global', 'env']);
+
+/** Whether the rule compiles differently for a live node than for validation alone. */
+function needsHost(rule: SwitchRule): boolean {
+  if (hasEnvRef(rule.v) || hasEnvRef(rule.v2)) return true;
+  const vt = rule.vt || inferType(rule.v);
+  if (HOST_TYPES.has(vt)) return true;
+  return rule.v2 !== undefined && HOST_TYPES.has(rule.v2t || inferType(rule.v2));
 }
