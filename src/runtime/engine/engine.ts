@@ -205,7 +205,7 @@ export function createEngine(options: EngineOptions): Engine {
       // already holds the saved wires: it goes to `create` as it is, not copied once more.
       if (typed.wires !== init.wires) typed.wires = init.wires;
       const node = new RuntimeNode(init, flow);
-      const handlers = scope.run({ node }, () => def.create(typed as never, node));
+      const handlers = scope.call({ node }, def.create, def, typed as never, node, undefined);
       if (isThenable(handlers)) {
         return handlers.then(
           (h) => {

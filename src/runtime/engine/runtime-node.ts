@@ -43,7 +43,18 @@ export interface RuntimeNodeInit {
 
 type CloseCallback = ((done: () => void) => void) | ((removed: boolean, done: () => void) => void) | (() => unknown);
 
-export class RuntimeNode extends EventEmitter implements NodeApi {
+/**
+ * EventEmitter's prototype behind a constructor that sets nothing up: its methods make `_events`
+ * at the first listener, so a node that never uses events (nearly all of a large deploy) carries
+ * no listener table. `instanceof EventEmitter` still holds.
+ */
+const LazyEmitter = function LazyEmitter() {} as unknown as typeof EventEmitter;
+LazyEmitter.prototype = EventEmitter.prototype;
+
+/** The empty handler list every node starts with; frozen, so a missed copy-on-add throws. */
+const NO_HANDLERS: never[] = Object.freeze([]) as unknown as never[];
+
+export class RuntimeNode extends LazyEmitter implements NodeApi {
   declare readonly id: string;
   declare readonly type: string;
   declare readonly z: string | undefined;
@@ -80,8 +91,8 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
    * this class) never run our constructor: `RED.nodes.createNode(this, config)` calls this instead.
    */
   static initialise(target: RuntimeNode, init: RuntimeNodeInit, host: NodeHost): void {
+    // No EventEmitter set-up: its methods make their state at first use (see LazyEmitter).
     const t = target as unknown as Record<string, unknown>;
-    if (!('_events' in t)) EventEmitter.call(target);
     t.id = init.id;
     t.type = init.type;
     t.z = init.z;
@@ -94,9 +105,9 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
     t.targets = [];
     t.isWired = false;
     t.deferred = undefined;
-    t.inputHandlers = [];
-    t.closeHandlers = [];
-    t.declaredCloseHandlers = [];
+    t.inputHandlers = NO_HANDLERS;
+    t.closeHandlers = NO_HANDLERS;
+    t.declaredCloseHandlers = NO_HANDLERS;
     t.ctx = undefined;
     t.closed = false;
     t.sendFromHandler = (msg: SendArg) => target.send(msg);
@@ -107,8 +118,8 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
   }
 
   override on(event: string | symbol, handler: (...args: any[]) => unknown): this {
-    if (event === 'input') this.inputHandlers.push(handler as InputHandler);
-    else if (event === 'close') this.closeHandlers.push(handler as CloseCallback);
+    if (event === 'input') this.inputHandlers = withAdded(this.inputHandlers, handler as InputHandler);
+    else if (event === 'close') this.closeHandlers = withAdded(this.closeHandlers, handler as CloseCallback);
     else super.on(event, handler);
     return this;
   }
@@ -121,8 +132,8 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
   }
 
   override removeAllListeners(event?: string | symbol): this {
-    if (event === 'input') this.inputHandlers = [];
-    else if (event === 'close') this.closeHandlers = [];
+    if (event === 'input') this.inputHandlers = NO_HANDLERS;
+    else if (event === 'close') this.closeHandlers = NO_HANDLERS;
     else super.removeAllListeners(event);
     return this;
   }
@@ -137,12 +148,12 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
   }
 
   addHandlers(handlers: { onInput?: InputHandler; onClose?: CloseHandler }): void {
-    if (handlers.onInput) this.inputHandlers.push(handlers.onInput);
+    if (handlers.onInput) this.inputHandlers = withAdded(this.inputHandlers, handlers.onInput);
     if (handlers.onClose) {
       const onClose = handlers.onClose;
       // A declared node's onClose is called directly: only one that returns a promise is waited
       // for (with the timeout), so stopping 10,000 nodes does not make 10,000 timers.
-      this.declaredCloseHandlers.push(onClose);
+      this.declaredCloseHandlers = withAdded(this.declaredCloseHandlers, onClose);
     }
   }
 
@@ -353,7 +364,7 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
         }),
       );
     }
-    this.inputHandlers = [];
+    this.inputHandlers = NO_HANDLERS;
     if (pending.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
@@ -363,4 +374,11 @@ export class RuntimeNode extends EventEmitter implements NodeApi {
     clearTimeout(timer);
     if (outcome === 'timeout') this._flow.log('warn', this, `close timed out after ${timeoutMs} ms`);
   }
+}
+
+/** Appends in place, except to the shared empty list, which is replaced by a list of its own. */
+function withAdded<T>(list: T[], item: T): T[] {
+  if (list === NO_HANDLERS) return [item];
+  list.push(item);
+  return list;
 }
