@@ -40,7 +40,7 @@ export const change = defineNode({
   },
   create(config, node) {
     const checked = checkedSteps.get(config);
-    let steps: ChangeStep[];
+    let steps: readonly ChangeStep[];
     if (checked) {
       checkedSteps.delete(config);
       steps = bindChangeSteps(checked, node);

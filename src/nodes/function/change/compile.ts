@@ -151,26 +151,27 @@ export function compileChangeRules(
   const steps: ChangeStep[] = [];
   const issues: ValidationIssue[] = [];
   let hostFree = true;
-  rules.forEach((raw, i) => {
-    const label = `rule ${i + 1}`;
+  for (let i = 0; i < rules.length; i++) {
+    const raw = rules[i];
     if (raw === null || typeof raw !== 'object' || !ACTIONS.has(String((raw as ChangeRule).t))) {
       const t = raw !== null && typeof raw === 'object' ? (raw as ChangeRule).t : raw;
-      issues.push({ code: 'invalid_rule', nodeId, property: 'rules', message: `${label}: unknown action '${String(t)}' (use set, change, delete or move)` });
-      return;
+      issues.push({ code: 'invalid_rule', nodeId, property: 'rules', message: `rule ${i + 1}: unknown action '${String(t)}' (use set, change, delete or move)` });
+      continue;
     }
     const rule = raw as ChangeRule;
     if (rule.tot === 'env' || rule.pt === 'env' || rule.fromt === 'env') hostFree = false;
-    if (!host && [rule.p, rule.to, rule.from].some(hasEnvRef)) {
+    if (!host && (hasEnvRef(rule.p) || hasEnvRef(rule.to) || hasEnvRef(rule.from))) {
       hostFree = false;
-      return;
+      continue;
     }
     try {
-      steps.push(...compileRule(rule, host));
+      const made = compileRule(rule, host);
+      for (let k = 0; k < made.length; k++) steps.push(made[k]!);
     } catch (err) {
       const e = err as Error & { code?: string };
-      issues.push({ code: e.code ?? 'invalid_rule', nodeId, property: 'rules', message: `${label}: ${e.message}` });
+      issues.push({ code: e.code ?? 'invalid_rule', nodeId, property: 'rules', message: `rule ${i + 1}: ${e.message}` });
     }
-  });
+  }
   return { steps, issues, hostFree };
 }
 
@@ -178,7 +179,9 @@ export function compileChangeRules(
  * Steps compiled without a node (at deploy validation, `hostFree`) made ready for `host`: only
  * JSONata values hold their node; every other step is shared as it is.
  */
-export function bindChangeSteps(steps: readonly ChangeStep[], host: PropertyHost): ChangeStep[] {
+export function bindChangeSteps(steps: readonly ChangeStep[], host: PropertyHost): readonly ChangeStep[] {
+  // Most rule lists hold no JSONata value: those steps need no node, so the list is kept, not copied.
+  if (!steps.some((step) => step.op !== 'delete' && step.value.kind === 'jsonata')) return steps;
   return steps.map((step) => {
     if (step.op === 'delete' || step.value.kind !== 'jsonata') return step;
     return { ...step, value: { kind: 'jsonata', prepared: rebindJSONataExpression(step.value.prepared, host) } };
