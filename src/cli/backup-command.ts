@@ -5,7 +5,7 @@
  * `--passphrase-stdin`, from stdin; never from argv.
  */
 import { readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { cliOperator } from '../security/cli-operator.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -35,15 +35,6 @@ async function packageVersion(): Promise<string> {
   return pkg.version ?? '0.0.0';
 }
 
-function operator(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch (error) {
-    // No passwd entry for this uid (some containers): still recorded, as 'cli'.
-    if (error instanceof Error) return 'cli';
-    throw error;
-  }
-}
 
 async function passphraseOf(io: UserCommandIo, fromStdin: boolean): Promise<string> {
   const passphrase = fromStdin ? (await io.readStdin()).replace(/\r?\n$/, '') : io.env[BACKUP_KEY_ENV];
@@ -108,7 +99,7 @@ export async function runBackupCommand(command: 'backup' | 'restore', args: stri
             dir: resolve(userDir, settings.backups.dir),
             includeHistory: values['no-history'] !== true,
             redoubtVersion: await packageVersion(),
-            by: operator(),
+            by: cliOperator(),
             scryptCost: options.scryptCost,
           },
           { db, audit, clock },
@@ -123,7 +114,7 @@ export async function runBackupCommand(command: 'backup' | 'restore', args: stri
     const db = openDatabase(join(userDir, 'redoubt.db'));
     try {
       const audit = createAuditLog({ store: createAuditStore(db) }, { clock });
-      const result = await restoreBackup({ userDir, file, passphrase, by: operator(), settingsFile, validateSettings: (text) => void parseSettings(text, 'redoubt.yaml in the backup') }, { db, audit });
+      const result = await restoreBackup({ userDir, file, passphrase, by: cliOperator(), settingsFile, validateSettings: (text) => void parseSettings(text, 'redoubt.yaml in the backup') }, { db, audit });
       io.out(
         `restored the backup of ${new Date(result.createdAt).toISOString()} into ${userDir}: ${result.nodes} flow nodes, ${result.users} users` +
           `${result.secondFactors ? ` (${result.secondFactors} with a second factor)` : ''}${result.historyVersions === undefined ? '' : `, ${result.historyVersions} history versions`}\n` +

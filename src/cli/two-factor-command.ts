@@ -7,7 +7,7 @@
  * not a session.
  */
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { cliOperator } from '../security/cli-operator.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RedoubtError } from '../errors/index.js';
@@ -31,15 +31,6 @@ options:
   --json             status as JSON
 `;
 
-function operator(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch (error) {
-    // No passwd entry for this uid (some containers): still recorded, as 'cli'.
-    if (error instanceof Error) return 'cli';
-    throw error;
-  }
-}
 
 /**
  * Runs `redoubt user 2fa ...`; returns the exit code (0 done, 1 refused or failed, 2 usage).
@@ -81,7 +72,7 @@ export async function runTwoFactorCommand(args: string[], io: UserCommandIo): Pr
     }
     const audit = createAuditLog({ store: createAuditStore(db) }, { clock });
     const service = createSecondFactor({}, { store: createSecondFactorStore(db), users, audit, clock, key: createKeyFileSource(join(userDir, SECOND_FACTOR_KEY_FILE)) });
-    const by = operator();
+    const by = cliOperator();
     if (sub === 'status') {
       const status = service.status(user.username);
       if (values.json) io.out(JSON.stringify({ username: user.username, ...status }, null, 2) + '\n');

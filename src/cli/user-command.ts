@@ -6,7 +6,7 @@
  * shell history and the process list would keep.
  */
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { cliOperator } from '../security/cli-operator.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RedoubtError, ValidationError } from '../errors/index.js';
@@ -88,15 +88,6 @@ function promptHiddenOnTty(question: string): Promise<string> {
 }
 
 /** Who made the change, for the audit log. */
-function operator(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch (error) {
-    // No passwd entry for this uid (some containers): the change is still recorded, as 'cli'.
-    if (error instanceof Error) return 'cli';
-    throw error;
-  }
-}
 
 /** One trailing newline is the shell's, not the password's. */
 function stripNewline(text: string): string {
@@ -207,7 +198,7 @@ export async function runUserCommand(args: string[], io: UserCommandIo): Promise
       audit: createAuditLog({ store: createAuditStore(db) }, { clock }),
       clock,
     });
-    const by = operator();
+    const by = cliOperator();
     const fromStdin = values['password-stdin'] === true;
     const username = name as string;
     switch (sub) {

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir, copyFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { cliOperator } from '../security/cli-operator.js';
 import { join, relative, resolve, isAbsolute } from 'node:path';
 import { Document, parseDocument } from 'yaml';
 import { ConflictError, RedoubtError } from '../errors/index.js';
@@ -103,7 +103,7 @@ export async function importNodeRed(options: ImportNodeRedOptions): Promise<Impo
 
   const hasFlows = (await readFlowsFile(targetFlowsBefore)).length > 0 || existsSync(join(userDir, 'flows.cred'));
   const dbPath = join(userDir, 'redoubt.db');
-  const by = options.by ?? operator();
+  const by = options.by ?? cliOperator();
   if (hasFlows && !options.force && !options.dryRun) {
     if (existsSync(dbPath)) recordAudit(dbPath, clock, { event: 'import.node-red.refused', username: by, details: { from, reason: 'target has flows' } });
     throw new ConflictError('import_target_not_empty', `${userDir} already has flows (${targetFlowsBefore} or flows.cred): use --force to replace them (the current files are backed up first)`);
@@ -235,12 +235,3 @@ async function backUpTarget(userDir: string, files: string[], dbPath: string, cl
   return dir;
 }
 
-function operator(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch (error) {
-    // No passwd entry for this uid (some containers): recorded as 'cli'.
-    if (error instanceof Error) return 'cli';
-    throw error;
-  }
-}
