@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -71,6 +71,24 @@ describe('createTlsReloader', () => {
       await copyFile(join(other, 'key.pem'), join(live, 'key.pem'));
       await reloader.check();
       assert.equal(loaded.length, 1);
+    } finally {
+      reloader.close();
+    }
+  });
+
+  it('does not reload when a file is rewritten with the same contents (a new mtime, the same pair)', async () => {
+    const live = await mkdtemp(join(tmpdir(), 'redoubt-tls-'));
+    await createSelfSignedCertificate({ dir: live, names });
+    let reloads = 0;
+    const reloader = await createTlsReloader(
+      { certFile: join(live, 'cert.pem'), keyFile: join(live, 'key.pem'), pollMs: 3_600_000 },
+      { onReload: () => void reloads++, log: () => {} },
+    );
+    try {
+      const later = new Date(Date.now() + 60_000);
+      await utimes(join(live, 'cert.pem'), later, later);
+      assert.equal(await reloader.check(), false);
+      assert.equal(reloads, 0);
     } finally {
       reloader.close();
     }

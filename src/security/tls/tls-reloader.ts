@@ -6,7 +6,7 @@
  * the old context and is tried again at the next change or poll.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { readTlsMaterial, type TlsFiles, type TlsMaterial } from './tls-material.js';
 
@@ -40,12 +40,31 @@ async function signature(files: TlsFiles): Promise<string> {
   return parts.join('|');
 }
 
+type Pem = Pick<TlsMaterial, 'cert' | 'key' | 'ca'>;
+
+/** The files as they are now, or undefined if one cannot be read (then any loadable pair is new). */
+async function currentPem(files: TlsFiles): Promise<Pem | undefined> {
+  try {
+    const [cert, key, ca] = await Promise.all([readFile(files.certFile), readFile(files.keyFile), files.caFile ? readFile(files.caFile) : undefined]);
+    return { cert, key, ca };
+  } catch {
+    return undefined;
+  }
+}
+
+function samePem(a: Pem | undefined, b: Pem): boolean {
+  return a !== undefined && a.cert.equals(b.cert) && a.key.equals(b.key) && (a.ca === undefined ? b.ca === undefined : b.ca !== undefined && a.ca.equals(b.ca));
+}
+
 /**
  * @example
  * const reloader = await createTlsReloader({ certFile, keyFile }, { onReload: (m) => server.setSecureContext(m), log });
  */
 export async function createTlsReloader(options: TlsReloaderOptions, deps: TlsReloaderDeps): Promise<TlsReloader> {
   let seen = await signature(options);
+  // A copy can change a file's stat twice (size, then mtime) with the same bytes in the end, so a
+  // new signature reloads only when the contents differ from what is in use.
+  let inUse = await currentPem(options);
   let failedAt = '';
   let running: Promise<boolean> | undefined;
 
@@ -56,6 +75,8 @@ export async function createTlsReloader(options: TlsReloaderOptions, deps: TlsRe
       const material = await readTlsMaterial(options);
       seen = now;
       failedAt = '';
+      if (samePem(inUse, material)) return false;
+      inUse = material;
       deps.onReload(material);
       deps.log('info', `TLS certificate reloaded from ${options.certFile}`);
       return true;
