@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: Redoubt (compiled, `node dist/cli/main.js start`) and Node-RED 4.1 (`red.js`)
+ * `npm run bench`: Redoubt (bundled, `node dist/bundle/main.js start`) and Node-RED 4.1 (`red.js`)
  * side by side, each a real server in its own child process with authentication on, both driven
  * the same way through the Admin API on loopback; alternating, several rounds, medians.
  * BENCH_QUICK=1 for a short smoke run; BENCH_ONLY=startup,http,deploy,chain,fan-out,switch,function
@@ -23,7 +23,7 @@ import { ensureNodeRed } from './lib/node-red-install.js';
 import { clockTicks } from './lib/proc-stat.js';
 import { formatMarkdown, formatSummary, formatTable, type BenchmarkResult } from './lib/results.js';
 import type { RuntimeKind } from './lib/server-child.js';
-import { bcryptHashOf, benchCredentials, redoubtHasAllowList } from './lib/server-setup.js';
+import { bcryptHashOf, benchCredentials, REDOUBT_MAIN, redoubtHasAllowList } from './lib/server-setup.js';
 import { runStartupBench } from './lib/startup-suite.js';
 import { targetChecks } from './lib/targets.js';
 
@@ -37,9 +37,9 @@ const config = quick
   : { messages: { chain: 50000, fanOut: 25000, switch: 50000, function: 25000 }, rounds: 3, warmups: 1, deployRounds: 3, sizes: [2000, 10000], startupRounds: 5, http: { connections: 32, durationS: 10, warmupS: 3, rounds: 3 }, budgetMs: 9 * 60000, runTimeoutMs: 60000, deployTimeoutMs: 120000 };
 const rounds = Number(process.env.BENCH_ROUNDS) || config.rounds;
 
-/** `npm run build`, as `npm start` does; a build with type errors still emits, and says so. */
+/** `npm run build`, as `npm start` does; a build with type errors stops before the bundle, and says so. */
 function build(): { ok: boolean; ms: number; note?: string } {
-  if (process.env.BENCH_BUILD === '0') return { ok: existsSync(join(root, 'dist', 'cli', 'main.js')), ms: 0, note: 'BENCH_BUILD=0: dist/ used as it was' };
+  if (process.env.BENCH_BUILD === '0') return { ok: existsSync(join(root, ...REDOUBT_MAIN)), ms: 0, note: 'BENCH_BUILD=0: dist/ used as it was' };
   const t0 = Date.now();
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const r = spawnSync(npm, ['run', 'build', '--silent'], { cwd: root, encoding: 'utf8' });
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   const meta = { date: new Date().toISOString(), quick, rounds, nodeRedVersion: nodeRed.version, build: built, redoubtAllowList: setup.allowList, http: config.http, machine, load, elapsedS, budgetSpent: budget.spent(), messages: config.messages };
   writeFileSync(out, `${JSON.stringify({ meta, targets, results }, null, 2)}\n`);
   const md = [
-    `Measured ${meta.date} (${quick ? 'BENCH_QUICK=1' : 'full'}), Node-RED ${nodeRed.version} (red.js) vs Redoubt (dist/cli/main.js start), ${machine.cpus} x ${machine.cpuModel}, node ${machine.node}, load ${load.start.toFixed(2)} -> ${load.end.toFixed(2)}, ${elapsedS.toFixed(0)} s. Admin authentication on both; Redoubt ${setup.allowList ? 'with' : 'without'} loopback ipAllowList.${built.ok ? '' : ' The Redoubt build reported errors; dist/ may be stale.'}`,
+    `Measured ${meta.date} (${quick ? 'BENCH_QUICK=1' : 'full'}), Node-RED ${nodeRed.version} (red.js) vs Redoubt (dist/bundle/main.js start), ${machine.cpus} x ${machine.cpuModel}, node ${machine.node}, load ${load.start.toFixed(2)} -> ${load.end.toFixed(2)}, ${elapsedS.toFixed(0)} s. Admin authentication on both; Redoubt ${setup.allowList ? 'with' : 'without'} loopback ipAllowList.${built.ok ? '' : ' The Redoubt build reported errors; dist/ may be stale.'}`,
     formatSummary(results, 'markdown'),
     ...results.map(formatMarkdown),
     `### targets\n\n${targets.map((t) => `- ${t.met === null ? 'n/a' : t.met ? 'met' : 'missed'}: ${t.target}: ${t.measured}`).join('\n')}`,

@@ -10,7 +10,9 @@ if (typeof process.send === 'function' && typeof global.gc === 'function') {
     global.gc();
     global.gc();
     const u = process.memoryUsage();
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    const status = fs.readFileSync('/proc/self/status', 'utf8');
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+    const anon = /RssAnon:\s+(\d+) kB/.exec(status);
     process.send({
       bench: 'mem',
       id: m.id,
@@ -20,6 +22,7 @@ if (typeof process.send === 'function' && typeof global.gc === 'function') {
       external: u.external,
       arrayBuffers: u.arrayBuffers,
       peakRss: hwm ? Number(hwm[1]) * 1024 : null,
+      anonRss: anon ? Number(anon[1]) * 1024 : null,
     });
   });
   // The channel must not keep a server alive that is asked to stop (Redoubt exits by draining).

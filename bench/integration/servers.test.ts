@@ -8,14 +8,14 @@ import { HTTP_BENCH_BODY, HTTP_BENCH_PATH, httpBenchFlow, probePath, withProbe }
 import { verifyMarker } from '../lib/message-suite.js';
 import { load, loadMetrics } from '../lib/http-suite.js';
 import type { RuntimeKind, ServerChild } from '../lib/server-child.js';
-import { bcryptHashOf, benchCredentials, redoubtHasAllowList } from '../lib/server-setup.js';
+import { bcryptHashOf, benchCredentials, REDOUBT_MAIN, redoubtHasAllowList } from '../lib/server-setup.js';
 import { launch } from '../lib/runtimes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const nodeRedPackageDir = join(root, '.cache', 'node-red-4.1', 'node_modules', 'node-red');
 const skipOf: Record<RuntimeKind, string | false> = {
   'node-red': existsSync(join(nodeRedPackageDir, 'package.json')) ? false : 'node-red 4.1 not installed in .cache/ (npm run bench installs it)',
-  redoubt: existsSync(join(root, 'dist', 'cli', 'main.js')) ? false : 'dist/ not built (npm run build)',
+  redoubt: existsSync(join(root, ...REDOUBT_MAIN)) ? false : 'dist/ not built (npm run build)',
 };
 const credentials = benchCredentials();
 const setup = { root, nodeRedPackageDir, ticksPerSecond: 100, credentials, bcryptHash: bcryptHashOf(credentials.password), allowList: redoubtHasAllowList(root) };

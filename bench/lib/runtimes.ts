@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { prepareServer, type Credentials } from './server-setup.js';
+import { prepareServer, REDOUBT_MAIN, type Credentials } from './server-setup.js';
 import { RuntimeUnavailable, startServer, type RuntimeKind, type ServerChild } from './server-child.js';
 
 export interface RuntimeSetup {
@@ -17,11 +17,11 @@ export interface RuntimeSetup {
 
 /**
  * Starts one runtime as a server in its own child process, on a fresh user directory and a free
- * loopback port, logged in. Redoubt runs from its compiled output (dist/), as `npm start` runs it.
+ * loopback port, logged in. Redoubt runs its bundle (dist/bundle/), as `npm start` runs it.
  */
 export async function launch(kind: RuntimeKind, setup: RuntimeSetup, readyTimeoutMs = 120000): Promise<ServerChild> {
-  if (kind === 'redoubt' && !existsSync(join(setup.root, 'dist', 'cli', 'main.js'))) {
-    throw new RuntimeUnavailable('redoubt', 'dist/cli/main.js does not exist (npm run build)');
+  if (kind === 'redoubt' && !existsSync(join(setup.root, ...REDOUBT_MAIN))) {
+    throw new RuntimeUnavailable('redoubt', `${REDOUBT_MAIN.join('/')} does not exist (npm run build)`);
   }
   // BENCH_NODE_ARGS adds node flags to both children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeFlags = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);

@@ -18,6 +18,11 @@ export interface MemorySample {
   external: number;
   arrayBuffers: number;
   peakRss: number | null;
+  /**
+   * Resident anonymous memory (RssAnon): what this process alone holds. RSS also counts the pages
+   * of the node binary and shared libraries it has touched, which both runtimes share.
+   */
+  anonRss: number | null;
 }
 
 export interface Problems {

@@ -1,7 +1,7 @@
 /**
  * Prepares a user directory and the command line for each runtime, so both start as their users
  * start them: Node-RED 4.1 with `red.js --userDir --port --settings` and a generated settings.js
- * (adminAuth with a bcrypt hash), Redoubt with `node dist/cli/main.js start --user-dir` after
+ * (adminAuth with a bcrypt hash), Redoubt with `node dist/bundle/main.js start --user-dir` after
  * `redoubt user add --password-stdin`, its port in redoubt.yaml. Both listen on 127.0.0.1 only.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashSync } from 'bcryptjs';
 import type { RuntimeKind } from './server-child.js';
+
+/** What `npm start` runs (scripts/bundle.mjs), relative to the repository root. */
+export const REDOUBT_MAIN = ['dist', 'bundle', 'main.js'] as const;
 
 export interface Credentials {
   username: string;
@@ -63,7 +66,7 @@ export function redoubtSettingsText(port: number, allowList: boolean): string {
 
 /** Whether the compiled Redoubt knows the `ipAllowList` setting (its settings are strict: unknown ones stop the start). */
 export function redoubtHasAllowList(root: string): boolean {
-  const compiled = join(root, 'dist', 'cli', 'settings-file.js');
+  const compiled = join(root, ...REDOUBT_MAIN);
   return existsSync(compiled) && readFileSync(compiled, 'utf8').includes('ipAllowList');
 }
 
@@ -92,7 +95,7 @@ export function prepareServer(kind: RuntimeKind, options: PrepareOptions): Prepa
     return { kind, userDir, args: [redJs, '--userDir', userDir, '--port', String(options.port), '--settings', settingsFile] };
   }
   writeFileSync(join(userDir, 'redoubt.yaml'), redoubtSettingsText(options.port, options.allowList));
-  const main = join(options.root, 'dist', 'cli', 'main.js');
+  const main = join(options.root, ...REDOUBT_MAIN);
   const added = spawnSync(process.execPath, [main, 'user', 'add', options.credentials.username, '--role', 'admin', '--password-stdin', '--user-dir', userDir], {
     input: `${options.credentials.password}\n`,
     encoding: 'utf8',

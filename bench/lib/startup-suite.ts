@@ -32,6 +32,7 @@ export async function runStartupBench(setup: RuntimeSetup, options: StartupSuite
         await new Promise((r) => setTimeout(r, options.settleMs));
         const mem = await child.mem();
         c.add('idle RSS, after GC', 'MB', 'memory', kind, mem.rss / MB);
+        c.add('idle private memory (RssAnon), after GC', 'MB', 'memory', kind, mem.anonRss === null ? null : mem.anonRss / MB);
         c.add('idle heap used', 'MB', 'memory', kind, mem.heapUsed / MB);
       } catch (err) {
         if (err instanceof RuntimeUnavailable) {

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { z } from 'zod';
+// A namespace import lets the bundler drop what is not used (zod's locales, JSON Schema tools).
+import * as z from 'zod';
 import { ConfigError, ValidationError, type ValidationIssue } from '../errors/index.js';
 import { parseCidr } from '../security/ip-address.js';
 import { PROFILE_NAMES } from '../security/profiles/index.js';
