@@ -1,5 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { helper } from '../../compat/test-helper.js';
 import type { Msg } from '../../runtime/types.js';
 import { collect, logged, loadFlow, messageOf, record, wait, watchDone } from './test-kit.js';
@@ -182,6 +184,47 @@ describe('join node, completing collected messages', () => {
     await out;
     assert.deepEqual(seen, ['a', 'b']);
     assert.deepEqual(dones.map((d) => d.msg.payload), ['a', 'b']);
+  });
+});
+
+describe('join node, holding a sequence', () => {
+  // Node's gc(), for checking what a held group keeps alive.
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+
+  async function heldAfterGc(watched: boolean): Promise<boolean> {
+    const nodes: Array<Record<string, unknown>> = [{ id: 'j', type: 'join', mode: 'custom', build: 'array', count: 4, wires: [['h']] }, { id: 'h', type: 'helper' }];
+    if (watched) nodes.push({ id: 'c', type: 'complete', scope: ['j'], wires: [['hc']] }, { id: 'hc', type: 'helper' });
+    await loadFlow(nodes);
+    const join = helper.getNode('j')!;
+    let ref: WeakRef<Msg> | undefined;
+    ((): void => {
+      const middle: Msg = { payload: 2, big: new Array(1000).fill('x') };
+      ref = new WeakRef(middle);
+      join.receive({ payload: 1 });
+      join.receive(middle);
+      join.receive({ payload: 3 });
+    })();
+    await wait(20);
+    gc();
+    await wait(0);
+    gc();
+    return ref!.deref() !== undefined;
+  }
+
+  it('does not keep the collected messages alive when no complete node watches the join', async () => {
+    assert.equal(await heldAfterGc(false), false);
+  });
+
+  it('keeps them, and completes each, when a complete node watches it', async () => {
+    assert.equal(await heldAfterGc(true), true);
+    const completed = collect('hc', 4);
+    const out = collect('h', 1);
+    helper.getNode('j')!.receive({ payload: 4 });
+    assert.deepEqual((await out)[0]!.payload, [1, 2, 3, 4]);
+    const msgs = await completed;
+    assert.deepEqual(msgs.map((m) => m.payload), [1, 2, 3, 4]);
+    assert.equal((msgs[1] as Msg & { big: unknown[] }).big.length, 1000);
   });
 });
 

@@ -97,6 +97,11 @@ export interface NodeApi extends PropertyHost {
    * (join) keeps the messages and settles them, instead of keeping a closure per message.
    */
   settle(msg: Msg): void;
+  /**
+   * Whether a complete node watches this one now. When none does, `settle` does nothing, so a node
+   * holding a long sequence need not keep its messages alive only to settle them.
+   */
+  readonly completionWatched: boolean;
   on(event: 'input', handler: InputHandler): this;
   on(event: 'close', handler: ((done: () => void) => void) | ((removed: boolean, done: () => void) => void) | (() => unknown)): this;
   on(event: string, handler: (...args: any[]) => unknown): this;

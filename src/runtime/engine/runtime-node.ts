@@ -196,6 +196,10 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
     this.complete(msg);
   }
 
+  get completionWatched(): boolean {
+    return this._flow.hasCompleteWatchers(this);
+  }
+
   private complete(msg: Msg, err?: unknown): void {
     if (err) this.error(err, msg);
     else if (this._flow.hasCompleteWatchers(this)) this._flow.handleComplete(this, msg);
