@@ -13,6 +13,7 @@ import { installProcessGuard } from '../runtime/engine/node-scope.js';
 import { RedoubtError } from '../errors/index.js';
 import { createVault } from '../security/credential-vault.js';
 import { openDatabase } from '../storage/database.js';
+import { createNodeSetsStore } from '../storage/node-sets-store.js';
 import { acquireRunLock } from '../storage/run-lock.js';
 import { parseSize } from '../server/http/read-body.js';
 import { normaliseRoot } from '../server/app.js';
@@ -111,7 +112,7 @@ export async function startRedoubt(options: StartOptions): Promise<Started> {
         httpsRedirectPort: settings.https?.redirectHttpPort,
         hstsMaxAgeSeconds: settings.https?.hstsMaxAge,
       },
-      { runtime, auth: stack.auth, audit: stack.audit, storage: createFileFlowsStorage({ flowsPath, pretty: settings.flowFilePretty }, { vault }), history: stack.history, secondFactor: stack.secondFactor, log, warnings: () => profile.warnings },
+      { runtime, auth: stack.auth, audit: stack.audit, nodeSets: createNodeSetsStore(db), storage: createFileFlowsStorage({ flowsPath, pretty: settings.flowFilePretty }, { vault }), history: stack.history, secondFactor: stack.secondFactor, log, warnings: () => profile.warnings },
     );
     cleanups.push(() => server.close());
     if (profile.tlsFiles) {

@@ -1,6 +1,9 @@
 /**
  * The node types an engine knows: core declarations and contrib constructors registered through
- * `RED.nodes.registerType`. Both end up as entries of this one registry.
+ * `RED.nodes.registerType`. Both end up as entries of this one registry. A type can be disabled
+ * (its node set switched off by the operator): it is then "not installed" to everything that
+ * runs flows (`get`, `has`, `types`), as in Node-RED, while `entries` still lists it so the
+ * palette can show it as disabled.
  */
 import { ConfigError } from '../errors/index.js';
 import type { CredentialDecl, NodeDefinition } from './definition/index.js';
@@ -15,14 +18,21 @@ export type TypeEntry =
 export interface Registry {
   define(def: NodeDefinition<any>, module?: string): void;
   registerConstructor(type: string, ctor: NodeConstructor, opts?: { module?: string; credentials?: Record<string, CredentialDecl>; settings?: Record<string, unknown> }): void;
+  /** The entry of a registered type that is not disabled. */
   get(type: string): TypeEntry | undefined;
   has(type: string): boolean;
+  /** Registered types that are not disabled. */
   types(): string[];
+  /** Every registered type, disabled ones included. */
   entries(): TypeEntry[];
+  /** Disables or enables a type; a type not registered yet stays disabled when it is. */
+  setDisabled(type: string, disabled: boolean): void;
+  isDisabled(type: string): boolean;
 }
 
 export function createRegistry(): Registry {
   const entries = new Map<string, TypeEntry>();
+  const disabled = new Set<string>();
   const add = (entry: TypeEntry) => {
     const existing = entries.get(entry.type);
     if (existing && existing.module !== entry.module) {
@@ -37,9 +47,14 @@ export function createRegistry(): Registry {
     registerConstructor(type, ctor, opts = {}) {
       add({ kind: 'constructor', type, module: opts.module ?? 'contrib', ctor, credentials: opts.credentials, settings: opts.settings });
     },
-    get: (type) => entries.get(type),
-    has: (type) => entries.has(type),
-    types: () => [...entries.keys()],
+    get: (type) => (disabled.has(type) ? undefined : entries.get(type)),
+    has: (type) => entries.has(type) && !disabled.has(type),
+    types: () => [...entries.keys()].filter((type) => !disabled.has(type)),
     entries: () => [...entries.values()],
+    setDisabled(type, off) {
+      if (off) disabled.add(type);
+      else disabled.delete(type);
+    },
+    isDisabled: (type) => disabled.has(type),
   };
 }

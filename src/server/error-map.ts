@@ -40,6 +40,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   rate_limited: 429,
   flows_not_saved: 500,
   history_not_saved: 500,
+  nodes_not_saved: 500,
 };
 
 export interface ErrorResponse {

@@ -19,6 +19,7 @@ import { createFlowsService, type FlowsService } from './services/flows-service.
 import { createNodesService } from './services/nodes-service.js';
 import { createRuntimeService } from './services/runtime-service.js';
 import type { Can, FlowsStorage } from './services/types.js';
+import type { NodeSetsStore } from '../storage/node-sets-store.js';
 
 export interface RedoubtServerOptions {
   host: string;
@@ -51,6 +52,8 @@ export interface RedoubtServerDeps {
   auth: AuthServiceWithUsers;
   audit: AuditLog;
   storage: FlowsStorage;
+  /** The disabled node sets, kept across restarts (`redoubt.db`). */
+  nodeSets: NodeSetsStore;
   history?: FlowHistory;
   log: (entry: LogEntry) => void;
   warnings?: () => string[];
@@ -86,7 +89,17 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
   const nodeRoot = normaliseRoot(options.httpNodeRoot, 'httpNodeRoot');
   const logError = (err: unknown) => deps.log({ level: 'error', msg: err instanceof Error ? (err.stack ?? err.message) : err });
 
-  const nodes = createNodesService({ registry: runtime.registry, deployedFlows: () => runtime.engine.getFlows().flows, audit, can, version: options.version });
+  // Built before the flows start: it tells the registry which stored sets are disabled.
+  const nodes = createNodesService({
+    registry: runtime.registry,
+    store: deps.nodeSets,
+    deployedFlows: () => runtime.engine.getFlows().flows,
+    startWaitingFlows: () => runtime.engine.startWaiting(),
+    audit,
+    can,
+    version: options.version,
+    clock: deps.clock,
+  });
   const flows = createFlowsService({ engine: runtime.engine, storage: deps.storage, audit, can, history: deps.history, disabledTypes: () => nodes.disabledTypes() });
   const runtimeApi = createRuntimeService({ engine: runtime.engine, contexts: runtime.contexts, audit, can, debugMaxLength: options.debugMaxLength });
 

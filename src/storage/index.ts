@@ -12,3 +12,5 @@ export { readFlowsFile, writeFlowsFile, flowsBackupPath } from './flows-file.js'
 export type { WriteFlowsOptions } from './flows-file.js';
 export { acquireRunLock, readRunLock, runLockPath, RUN_LOCK_FILE } from './run-lock.js';
 export type { RunLock, RunLockDeps } from './run-lock.js';
+export { createNodeSetsStore } from './node-sets-store.js';
+export type { NodeSetsStore, DisabledNodeSet } from './node-sets-store.js';

@@ -56,6 +56,11 @@ export interface Engine {
   state(): 'start' | 'stop';
   getNode(id: string): RuntimeNode | undefined;
   eachNode(cb: (node: RuntimeNode) => void): void;
+  /**
+   * Starts the tabs that waited for types now registered (a node set enabled again), leaving
+   * running tabs alone; the ids started. Nothing while the flows are stopped.
+   */
+  startWaiting(): Promise<string[]>;
   /** Node types used by the flows that are not registered; their flows wait. */
   missingTypes(): string[];
   /** Validates without deploying: every issue in the flows, or none. */
@@ -276,7 +281,8 @@ export function createEngine(options: EngineOptions): Engine {
     if (!tab || tab.disabled === true) return;
     const waiting = missingFor(id);
     if (waiting.length > 0) {
-      log('warn', undefined, `flow '${tab.label ?? id}' waits for missing node types: ${waiting.join(', ')}`);
+      // An installed type the operator disabled waits the same way, but says why.
+      log('warn', undefined, `flow '${tab.label ?? id}' waits for missing node types: ${waiting.map((t) => (registry.isDisabled(t) ? `${t} (disabled)` : t)).join(', ')}`);
       return;
     }
     const flow = new Flow({ id, kind: 'tab', config: tab, nodes: model.nodesByParent.get(id) ?? [], groups: model.groups, parent: globalFlow() }, deps);
@@ -456,10 +462,27 @@ export function createEngine(options: EngineOptions): Engine {
     return { rev };
   }
 
+  /** A 'flows' deploy of unchanged flows would not do this: its diff is empty. */
+  async function startWaiting(): Promise<string[]> {
+    if (!started) return [];
+    const ids = [...model.tabs.keys()].filter((id) => !flows.has(id) && model.tabs.get(id)!.disabled !== true && missingFor(id).length === 0);
+    for (const id of ids) await startFlow(id);
+    for (const id of ids) flows.get(id)?.wire();
+    missing = [...new Set([...model.tabs.keys()].flatMap((id) => missingFor(id)))];
+    if (ids.length > 0) log('info', undefined, `Started flows that waited for node types: ${ids.map((id) => model.tabs.get(id)!.label ?? id).join(', ')}`);
+    return ids;
+  }
+
   return {
     services,
     events,
     scope,
+    startWaiting() {
+      // Serialised with deploys: it reads the model a deploy may be replacing.
+      const run = deploying.then(startWaiting);
+      deploying = run.catch(() => undefined);
+      return run;
+    },
     setFlows(input, opts = {}) {
       // Deploys are serialised: each starts from the state the previous one left.
       const run = deploying.then(() =>

@@ -33,13 +33,13 @@ export function nodesRoutes(deps: AdminDeps, guards: Guards): Router {
     res.json(module.startsWith('@') ? nodes.getModule(callerOf(res), `${module}/${set}`) : nodes.getSet(callerOf(res), module, set));
   });
 
-  router.put('/nodes/:module', ...guards.needs('nodes.write'), guards.json, (req: Request, res: Response) => {
-    res.json(nodes.setModuleEnabled(callerOf(res), String(req.params.module), enabledOf(req.body)));
+  router.put('/nodes/:module', ...guards.needs('nodes.write'), guards.json, async (req: Request, res: Response) => {
+    res.json(await nodes.setModuleEnabled(callerOf(res), String(req.params.module), enabledOf(req.body)));
   });
-  router.put('/nodes/:module/:set', ...guards.needs('nodes.write'), guards.json, (req: Request, res: Response) => {
+  router.put('/nodes/:module/:set', ...guards.needs('nodes.write'), guards.json, async (req: Request, res: Response) => {
     const { module, set } = req.params as { module: string; set: string };
     const enabled = enabledOf(req.body);
-    res.json(module.startsWith('@') ? nodes.setModuleEnabled(callerOf(res), `${module}/${set}`, enabled) : nodes.setSetEnabled(callerOf(res), module, set, enabled));
+    res.json(await (module.startsWith('@') ? nodes.setModuleEnabled(callerOf(res), `${module}/${set}`, enabled) : nodes.setSetEnabled(callerOf(res), module, set, enabled)));
   });
 
   return router;

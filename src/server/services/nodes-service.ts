@@ -2,12 +2,16 @@
  * The runtime API for the palette: node types grouped as Node-RED groups them (module → node
  * sets → types), and enabling or disabling a module or a set, which is what `node-red-admin
  * enable|disable` does. A disabled set's types cannot be deployed; a set whose types are in use
- * cannot be disabled.
+ * cannot be disabled. Which sets are disabled is kept in `redoubt.db` and read back when the
+ * service is built (before the flows start); the registry then treats those types as not
+ * installed, so a stored flow that uses one waits, as for a missing type, until the set is
+ * enabled again.
  */
 import { RedoubtError } from '../../errors/index.js';
 import type { Registry } from '../../runtime/registry.js';
 import type { FlowConfigNode } from '../../runtime/types.js';
 import type { AuditLog } from '../../security/types.js';
+import type { NodeSetsStore } from '../../storage/node-sets-store.js';
 import { assertCan } from './access.js';
 import type { Can, Caller } from './types.js';
 
@@ -32,21 +36,27 @@ export interface ModuleInfo {
 }
 
 export interface NodesServiceDeps {
-  registry: Pick<Registry, 'entries'>;
+  registry: Pick<Registry, 'entries' | 'setDisabled'>;
+  /** Where the disabled sets are kept across restarts. */
+  store: NodeSetsStore;
   /** The deployed flows, to refuse disabling a type in use. */
   deployedFlows: () => readonly FlowConfigNode[];
+  /** Starts the flows that waited for types a set just enabled brings back. */
+  startWaitingFlows: () => Promise<unknown>;
   audit: AuditLog;
   can: Can;
   /** Reported as every module's version. */
   version: string;
+  /** For the time a set was disabled; default `Date.now`. */
+  clock?: { now(): number };
 }
 
 export interface NodesService {
   listSets(caller: Caller): NodeSetInfo[];
   getModule(caller: Caller, module: string): ModuleInfo;
   getSet(caller: Caller, module: string, set: string): NodeSetInfo;
-  setModuleEnabled(caller: Caller, module: string, enabled: boolean): ModuleInfo;
-  setSetEnabled(caller: Caller, module: string, set: string, enabled: boolean): NodeSetInfo;
+  setModuleEnabled(caller: Caller, module: string, enabled: boolean): Promise<ModuleInfo>;
+  setSetEnabled(caller: Caller, module: string, set: string, enabled: boolean): Promise<NodeSetInfo>;
   /** Types of the disabled sets, for the deploy check. */
   disabledTypes(): ReadonlySet<string>;
 }
@@ -55,11 +65,15 @@ export interface NodesService {
 const setNameOf = (type: string) => type.replace(/\s+/g, '-');
 
 /**
- * @example const nodes = createNodesService({ registry, deployedFlows: () => engine.getFlows().flows, audit, can, version: '0.1.0' });
+ * @example
+ * const nodes = createNodesService({ registry, store: createNodeSetsStore(db), deployedFlows: () => engine.getFlows().flows,
+ *   startWaitingFlows: () => engine.startWaiting(), audit, can, version: '0.1.0' });
  */
 export function createNodesService(deps: NodesServiceDeps): NodesService {
-  const { can, audit } = deps;
-  const disabled = new Set<string>(); // set ids
+  const { can, audit, store } = deps;
+  const clock = deps.clock ?? { now: Date.now };
+  // Set ids. Ids of sets not installed now are kept: the module may come back.
+  const disabled = new Set<string>(store.disabled().map((s) => s.id));
 
   const sets = (): NodeSetInfo[] => {
     const byId = new Map<string, NodeSetInfo>();
@@ -84,17 +98,30 @@ export function createNodesService(deps: NodesServiceDeps): NodesService {
     return set;
   };
 
-  const changeSets = (caller: Caller, targets: NodeSetInfo[], enabled: boolean) => {
+  // Types registered later than this (a contrib module loaded after the server was built) are
+  // not covered; today every module is loaded before.
+  for (const set of sets()) if (disabled.has(set.id)) for (const type of set.types) deps.registry.setDisabled(type, true);
+
+  const changeSets = async (caller: Caller, targets: NodeSetInfo[], enabled: boolean) => {
     if (!enabled) {
       const used = new Set(deps.deployedFlows().map((n) => n.type));
       const inUse = targets.flatMap((s) => s.types).filter((t) => used.has(t));
       if (inUse.length > 0) throw new RedoubtError('type_in_use', `Type in use: ${inUse.join(', ')}`);
     }
+    const ids = targets.map((s) => s.id);
+    // Stored first: a change that would not survive a restart is not made at all.
+    try {
+      store.setDisabled(ids, !enabled, { username: caller.username, at: clock.now() });
+    } catch (err) {
+      throw new RedoubtError('nodes_not_saved', `The node sets could not be ${enabled ? 'enabled' : 'disabled'}: the change could not be saved; nothing was changed`, { cause: err });
+    }
     for (const set of targets) {
       if (enabled) disabled.delete(set.id);
       else disabled.add(set.id);
+      for (const type of set.types) deps.registry.setDisabled(type, !enabled);
     }
-    audit.record({ event: enabled ? 'nodes.enable' : 'nodes.disable', username: caller.username, address: caller.address, details: { sets: targets.map((s) => s.id) } });
+    audit.record({ event: enabled ? 'nodes.enable' : 'nodes.disable', username: caller.username, address: caller.address, details: { sets: ids } });
+    if (enabled) await deps.startWaitingFlows();
   };
 
   return {
@@ -110,14 +137,14 @@ export function createNodesService(deps: NodesServiceDeps): NodesService {
       assertCan(can, caller, 'nodes.read');
       return findSet(module, set);
     },
-    setModuleEnabled(caller, module, enabled) {
+    async setModuleEnabled(caller, module, enabled) {
       assertCan(can, caller, 'nodes.write');
-      changeSets(caller, moduleInfo(module).nodes, enabled);
+      await changeSets(caller, moduleInfo(module).nodes, enabled);
       return moduleInfo(module);
     },
-    setSetEnabled(caller, module, set, enabled) {
+    async setSetEnabled(caller, module, set, enabled) {
       assertCan(can, caller, 'nodes.write');
-      changeSets(caller, [findSet(module, set)], enabled);
+      await changeSets(caller, [findSet(module, set)], enabled);
       return findSet(module, set);
     },
     disabledTypes() {

@@ -11,6 +11,7 @@ import { createRedoubt, type Redoubt } from '../../index.js';
 import { createVault } from '../../security/credential-vault.js';
 import { ROLES, type Role } from '../../security/index.js';
 import { openDatabase } from '../../storage/database.js';
+import { createNodeSetsStore } from '../../storage/node-sets-store.js';
 import { startRedoubtServer, type RedoubtServer, type RedoubtServerOptions } from '../redoubt-server.js';
 import { createSecurityStack, type SecurityStack, type SecurityStackOptions } from '../security-stack.js';
 import { createFileFlowsStorage } from '../services/file-flows-storage.js';
@@ -61,12 +62,13 @@ export async function startTestServer(options: Partial<RedoubtServerOptions> & {
   const userDir = await mkdtemp(join(tmpdir(), 'redoubt-server-'));
   const logs: string[] = [];
   const runtime = await createRedoubt({ userDir, log: (e) => void logs.push(String(e.msg)) });
-  const stack = createSecurityStack(openDatabase(':memory:'), security ?? {}, { clock: { now: Date.now } });
+  const db = openDatabase(':memory:');
+  const stack = createSecurityStack(db, security ?? {}, { clock: { now: Date.now } });
   const vault = createVault({ userDir, env: { REDOUBT_CREDENTIAL_KEY: 'a test passphrase that is long' }, scryptCost: 2 ** 10 });
   const storage = makeStorage?.(userDir) ?? createFileFlowsStorage({ flowsPath: join(userDir, 'flows.json') }, { vault });
   const server = await startRedoubtServer(
     { host: '127.0.0.1', port: 0, httpAdminRoot: '/', httpNodeRoot: '/', apiMaxLength: 5 * 1024 * 1024, editorDir: join(userDir, 'editor'), version: '0.0.0-test', ...serverOptions },
-    { runtime, auth: stack.auth, audit: stack.audit, storage, history: stack.history, secondFactor: stack.secondFactor, log: (e) => void logs.push(String(e.msg)) },
+    { runtime, auth: stack.auth, audit: stack.audit, nodeSets: createNodeSetsStore(db), storage, history: stack.history, secondFactor: stack.secondFactor, log: (e) => void logs.push(String(e.msg)) },
   );
   const tokens = {} as Record<Role, string>;
   if (withUsers !== false) {
