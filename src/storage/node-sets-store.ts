@@ -1,7 +1,7 @@
 /**
  * The node sets an operator disabled (`node-red-admin disable`), in `redoubt.db`, so that a
  * restart does not quietly switch a set back on (Node-RED keeps them in `.config.nodes.json`).
- * Backups do not carry them yet.
+ * Backups carry them (`node-sets.json`), so a restore does not switch them back on either.
  */
 import type { Db } from './database.js';
 
@@ -18,6 +18,8 @@ export interface NodeSetsStore {
   disabled(): DisabledNodeSet[];
   /** Records the sets as disabled (keeping the first time and user) or enables them; all or none. */
   setDisabled(ids: readonly string[], disabled: boolean, by: { username: string; at: number }): void;
+  /** Makes `sets` the disabled ones, replacing all others (a restore); call inside the restore's transaction. */
+  replaceAll(sets: readonly DisabledNodeSet[]): void;
 }
 
 interface Row {
@@ -53,6 +55,10 @@ export function createNodeSetsStore(db: Db): NodeSetsStore {
     disabled: () => selectAll.all().map((row) => ({ id: row.set_id, disabledAt: row.disabled_at, disabledBy: row.disabled_by })),
     setDisabled(ids, disabled, by) {
       apply(ids, disabled, by.username, by.at);
+    },
+    replaceAll(sets) {
+      db.exec('DELETE FROM disabled_node_sets');
+      for (const s of sets) insert.run(s.id, s.disabledAt, s.disabledBy);
     },
   };
 }

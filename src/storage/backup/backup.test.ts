@@ -10,6 +10,7 @@ import type { AuditLog } from '../../security/types.js';
 import { createAuditStore } from '../audit-store.js';
 import { openDatabase, type Db } from '../database.js';
 import { createFlowHistory } from '../history-store.js';
+import { createNodeSetsStore } from '../node-sets-store.js';
 import { acquireRunLock } from '../run-lock.js';
 import { createSecondFactorStore } from '../second-factor-store.js';
 import { createSessionStore } from '../sessions-store.js';
@@ -41,6 +42,7 @@ async function makeInstall(): Promise<Install> {
   users.create({ username: 'ann', role: 'admin', passwordHash: 'scrypt$fake', createdAt: 1, passwordChangedAt: 2 });
   users.create({ username: 'bob', role: 'viewer', passwordHash: 'scrypt$fake2', createdAt: 3, passwordChangedAt: 4 });
   createSecondFactorStore(db).put({ username: 'ann', sealedSecret: 'v1.aa.bb.cc', confirmed: true, lastStep: 5, recoveryHashes: ['ab'.repeat(32)], createdAt: 9 });
+  createNodeSetsStore(db).setDisabled(['node-red/exec'], true, { username: 'ann', at: 7 });
   createSessionStore(db).insert({ tokenHash: 'h', username: 'ann', role: 'admin', createdAt: 1, lastSeenAt: 1, expiresAt: 9e15 });
   createFlowHistory({ db }, { clock }).add(FLOWS, { summary: 'first', rev: 'r1' });
   const audit = createAuditLog({ store: createAuditStore(db) }, { clock });
@@ -73,7 +75,7 @@ describe('backups', () => {
     assert.match(archivePath, /backups\/redoubt-20260128T031500000Z\.rdbk$/);
     assert.equal((await stat(archivePath)).mode & 0o777, 0o600);
     const opened = await openArchive(await readFile(archivePath), PASS);
-    assert.deepEqual(Object.keys(opened.entries).sort(), ['flows.cred', 'flows.json', 'history.json', 'meta.json', 'redoubt.yaml', 'users.json']);
+    assert.deepEqual(Object.keys(opened.entries).sort(), ['flows.cred', 'flows.json', 'history.json', 'meta.json', 'node-sets.json', 'redoubt.yaml', 'users.json']);
     const key = (await readFile(join(a.dir, 'credential.key'), 'utf8')).trim();
     for (const data of Object.values(opened.entries)) assert.ok(!data.toString('utf8').includes(key));
     const raw = await readFile(archivePath, 'utf8');
@@ -109,6 +111,8 @@ describe('backups', () => {
       for (const name of ['flows.json', 'flows.cred', 'redoubt.yaml']) assert.deepEqual(await readFile(join(dir, name)), await readFile(join(a.dir, name)), name);
       assert.deepEqual(createUserStore(db).list(), createUserStore(a.db).list());
       assert.deepEqual(createSecondFactorStore(db).list(), createSecondFactorStore(a.db).list());
+      // A set switched off stays off on the restored installation.
+      assert.deepEqual(createNodeSetsStore(db).disabled(), [{ id: 'node-red/exec', disabledAt: 7, disabledBy: 'ann' }]);
       assert.equal((db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n, 0);
       assert.deepEqual(createFlowHistory({ db }, { clock }).get(1)!.flows, FLOWS);
       assert.equal(audit.list({ event: 'backup.restore' }).length, 1);
@@ -155,6 +159,34 @@ describe('backups', () => {
       assert.equal(b.audit.list().length, auditCount);
       await rm(tamperedPath, { force: true });
       await rm(badPath, { force: true });
+    } finally {
+      b.db.close();
+      await rm(b.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an archive with a forged node-set record; an older archive without node sets leaves them as they are', async () => {
+    const b = await makeInstall();
+    try {
+      const opened = await openArchive(await readFile(archivePath), PASS);
+      const forgedPath = join(b.dir, '..', `${b.dir.split('/').pop()}-forged.rdbk`);
+      opened.entries['node-sets.json'] = Buffer.from(JSON.stringify({ disabled: [{ id: 'node-red/exec', disabledAt: 1, disabledBy: 'x' }, { id: "'; DROP TABLE users; --", disabledAt: 'soon', disabledBy: 1 }] }));
+      await writeFile(forgedPath, await sealArchive(opened, PASS, { scryptCost: COST }));
+      const before = await snapshot(b.dir);
+      await assert.rejects(
+        restoreBackup({ userDir: b.dir, file: forgedPath, passphrase: PASS, by: 't' }, { db: b.db, audit: b.audit }),
+        (e: unknown) => e instanceof ValidationError && e.issues.some((i) => i.code === 'invalid_node_set' && i.path === 'node-sets.json'),
+      );
+      assert.deepEqual(await snapshot(b.dir), before);
+      assert.deepEqual(createNodeSetsStore(b.db).disabled().map((s) => s.id), ['node-red/exec']);
+
+      // An archive from before node sets were backed up: the target keeps the sets it has off.
+      delete opened.entries['node-sets.json'];
+      await writeFile(forgedPath, await sealArchive(opened, PASS, { scryptCost: COST }));
+      createNodeSetsStore(b.db).setDisabled(['node-red/watch'], true, { username: 'bob', at: 8 });
+      await restoreBackup({ userDir: b.dir, file: forgedPath, passphrase: PASS, by: 't' }, { db: b.db, audit: b.audit });
+      assert.deepEqual(createNodeSetsStore(b.db).disabled().map((s) => s.id), ['node-red/exec', 'node-red/watch']);
+      await rm(forgedPath, { force: true });
     } finally {
       b.db.close();
       await rm(b.dir, { recursive: true, force: true });

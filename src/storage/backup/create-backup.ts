@@ -1,8 +1,8 @@
 /**
  * `createBackup`: one encrypted archive of what makes an installation itself: the flows file,
  * `flows.cred` exactly as on disk (still sealed under the credential key), `redoubt.yaml`, the
- * users with their password hashes and sealed second factors, optionally the flow history, and
- * the audit log's head (so a later `audit-log verify` can tell whether records were cut off).
+ * users with their password hashes and sealed second factors, the node sets switched off,
+ * optionally the flow history, and the audit log's head (so a later `audit-log verify` can tell whether records were cut off).
  *
  * Left out on purpose: the credential key file and the second-factor key file (a stolen backup
  * must not open the secrets it carries; keep those keys elsewhere), sessions (a restore logs
@@ -13,6 +13,7 @@ import { isAbsolute, join } from 'node:path';
 import type { AuditLog, Clock } from '../../security/types.js';
 import type { Db } from '../database.js';
 import { writeFileAtomic } from '../atomic-write.js';
+import { createNodeSetsStore } from '../node-sets-store.js';
 import { createSecondFactorStore } from '../second-factor-store.js';
 import { createUserStore } from '../users-store.js';
 import { sealArchive } from './archive.js';
@@ -92,6 +93,7 @@ export async function createBackup(options: CreateBackupOptions, deps: CreateBac
 
   const users = createUserStore(db);
   const factors = createSecondFactorStore(db);
+  const nodeSets = createNodeSetsStore(db);
   // One read transaction: users, their factors, the history and the audit head from one moment.
   const snapshot = db.transaction(() => {
     const history = options.includeHistory
@@ -99,9 +101,10 @@ export async function createBackup(options: CreateBackupOptions, deps: CreateBac
           ? (db.prepare('SELECT version, at, username, summary, rev, flows FROM flow_history ORDER BY version').all() as Array<Record<string, unknown>>)
           : [])
       : undefined;
-    return { users: users.list(), secondFactors: factors.list(), history, auditHead: audit.head() };
+    return { users: users.list(), secondFactors: factors.list(), disabledNodeSets: nodeSets.disabled(), history, auditHead: audit.head() };
   })();
   entries['users.json'] = Buffer.from(JSON.stringify({ users: snapshot.users, secondFactors: snapshot.secondFactors }), 'utf8');
+  entries['node-sets.json'] = Buffer.from(JSON.stringify({ disabled: snapshot.disabledNodeSets }), 'utf8');
   if (snapshot.history) {
     const rows = snapshot.history.map((row) => ({ ...row, flows: Buffer.from(row.flows as Buffer).toString('base64') }));
     entries['history.json'] = Buffer.from(JSON.stringify(rows), 'utf8');

@@ -8,7 +8,9 @@
  * directory as it was.
  *
  * The restored installation is the backed-up one: same flows, settings, credentials file, users,
- * password hashes and second factors (and history when the archive has it). Sessions are cleared.
+ * password hashes, second factors and disabled node sets (and history when the archive has it).
+ * Sessions are cleared. An archive made before node sets were backed up leaves the target's
+ * disabled sets as they are: a restore never switches a set back on that it knows nothing about.
  * The audit log is kept and gains a `backup.restore` record. The credential key is not in the
  * archive: give it separately (`REDOUBT_CREDENTIAL_KEY` or the key file) for credentials to open.
  */
@@ -21,6 +23,7 @@ import { ROLES, type AuditLog, type User } from '../../security/types.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import type { Db } from '../database.js';
 import { acquireRunLock, readRunLock, type RunLockDeps } from '../run-lock.js';
+import { createNodeSetsStore, type DisabledNodeSet } from '../node-sets-store.js';
 import { createSecondFactorStore } from '../second-factor-store.js';
 import { createSessionStore } from '../sessions-store.js';
 import { createUserStore } from '../users-store.js';
@@ -64,6 +67,8 @@ interface Checked {
   meta: BackupMeta;
   users: User[];
   secondFactors: SecondFactorRecord[];
+  /** Absent in archives older than node-set backups. */
+  disabledNodeSets?: DisabledNodeSet[];
   history?: Array<{ version: number; at: number; username: string | null; summary: string; rev: string; flows: Buffer }>;
   nodes: number;
 }
@@ -211,6 +216,25 @@ function check(entries: Record<string, Buffer>, options: RestoreOptions): Checke
       f.recoveryHashes.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h));
     if (!ok) issues.push({ code: 'invalid_second_factor', path: 'users.json', message: `the second factor of ${JSON.stringify(String(f?.username))} is not valid or has no user` });
   }
+  let disabledNodeSets: DisabledNodeSet[] | undefined;
+  if (entries['node-sets.json']) {
+    const sets = (json('node-sets.json') as { disabled?: unknown } | undefined)?.disabled;
+    if (!Array.isArray(sets)) issues.push({ code: 'invalid_node_sets', path: 'node-sets.json', message: 'node-sets.json has no list of disabled node sets' });
+    else {
+      disabledNodeSets = sets as DisabledNodeSet[];
+      for (const s of disabledNodeSets) {
+        const ok =
+          s !== null &&
+          typeof s === 'object' &&
+          typeof s.id === 'string' &&
+          /^[^\s/]+(\/[^\s/]+)+$/.test(s.id) &&
+          s.id.length <= 256 &&
+          Number.isFinite(s.disabledAt) &&
+          typeof s.disabledBy === 'string';
+        if (!ok) issues.push({ code: 'invalid_node_set', path: 'node-sets.json', message: `node set ${JSON.stringify(String(s?.id))} is not a valid record (module/set, time, user)` });
+      }
+    }
+  }
   let history: Checked['history'];
   if (entries['history.json']) {
     const rows = json('history.json');
@@ -232,17 +256,20 @@ function check(entries: Record<string, Buffer>, options: RestoreOptions): Checke
   if (issues.length > 0 || !meta) throw new ValidationError('The backup cannot be restored; nothing was changed', issues);
   const result: Checked = { meta: { ...meta, excluded: Array.isArray(meta.excluded) ? meta.excluded : [] }, users, secondFactors, nodes };
   if (history) result.history = history;
+  if (disabledNodeSets) result.disabledNodeSets = disabledNodeSets;
   return result;
 }
 
 function replaceDatabase(db: Db, checked: Checked): void {
   const users = createUserStore(db);
   const factors = createSecondFactorStore(db);
+  const nodeSets = createNodeSetsStore(db);
   createSessionStore(db);
   db.transaction(() => {
     db.exec('DELETE FROM sessions; DELETE FROM second_factors; DELETE FROM users;');
     for (const user of checked.users) users.create(user);
     for (const factor of checked.secondFactors) factors.put(factor);
+    if (checked.disabledNodeSets) nodeSets.replaceAll(checked.disabledNodeSets);
     if (checked.history) {
       db.exec(`CREATE TABLE IF NOT EXISTS flow_history (
         version INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, username TEXT,
