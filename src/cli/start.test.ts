@@ -1,15 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const MAIN = new URL('./main.ts', import.meta.url).pathname;
 
 /** Starts `redoubt start` on a user dir, waits for `until` in its output, then stops it with `signal`. */
-async function runCli(userDir: string, until: RegExp, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ output: string; code: number | null }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--user-dir', userDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function runCli(userDir: string, until: RegExp, signal: NodeJS.Signals = 'SIGTERM', extra: string[] = []): Promise<{ output: string; code: number | null }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--user-dir', userDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let signalled = false;
   const onData = (d: Buffer) => {
@@ -48,6 +48,16 @@ describe('redoubt start', () => {
     const files = await readdir(contextDir);
     const stored = JSON.parse(await readFile(join(contextDir, files[0]!), 'utf8'));
     assert.equal(stored.saved, 'hello');
+  });
+
+  it('makes a user directory that does not exist yet (owner-only) and serves from it', async () => {
+    // `npm start` on a fresh machine: ~/.redoubt is not there yet.
+    const parent = await mkdtemp(join(tmpdir(), 'redoubt-cli-'));
+    const dir = join(parent, 'new', 'install');
+    const { output, code } = await runCli(dir, /Redoubt running/, 'SIGTERM', ['--port', '0']);
+    assert.equal(code, 0, output);
+    assert.equal((await stat(dir)).mode & 0o777, 0o700);
+    assert.ok((await readdir(dir)).includes('redoubt.db'));
   });
 
   it('refuses to start with an invalid redoubt.yaml, naming the setting', async () => {

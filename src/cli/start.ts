@@ -5,7 +5,7 @@
  * context flushed, database closed, run lock released. With no users yet it prints a one-time
  * setup link for creating the first admin; there is no default password.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRedoubt, type LogEntry } from '../index.js';
@@ -59,6 +59,13 @@ export async function startRedoubt(options: StartOptions): Promise<Started> {
   const settings = await loadSettingsFile(options.configPath ?? join(userDir, 'redoubt.yaml'));
   const apiMaxLength = parseSize(settings.apiMaxLength, 'apiMaxLength');
   const adminRoot = normaliseRoot(settings.httpAdminRoot, 'httpAdminRoot');
+  // A first start makes its directory, as Node-RED does; owner-only, since it will hold the
+  // credentials, the user database and the keys. An existing directory is left as it is.
+  try {
+    await mkdir(userDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new RedoubtError('user_dir_failed', `cannot create the user directory ${userDir}: ${(err as Error).message}`, { cause: err });
+  }
   const lock = await acquireRunLock(userDir);
   const cleanups: Array<() => Promise<void> | void> = [() => lock.release()];
   const runCleanups = async () => {

@@ -11,7 +11,8 @@ export type Db = Database.Database;
 
 /** Opens (creating if needed) the database at `path`; ':memory:' for tests. */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // Owner-only when it is made here (`redoubt user add` on a new directory): it holds password hashes.
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new Database(path);
   // WAL: readers never block the writer, and a crash mid-write leaves the last commit intact.
   if (path !== ':memory:') db.pragma('journal_mode = WAL');
