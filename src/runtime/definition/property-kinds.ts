@@ -211,23 +211,38 @@ export function isShown(kind: PropertyKind, config: Record<string, unknown>): bo
 }
 
 /** A schema's entries, listed once per schema rather than once per node read. */
-const schemaEntries = new WeakMap<PropertySchema, Array<[string, PropertyKind]>>();
+interface SchemaEntries {
+  list: Array<[string, PropertyKind]>;
+  /** Some property is shown only for some sibling values: its `isShown` must see the saved config. */
+  conditional: boolean;
+}
 
-function entriesOf(schema: PropertySchema): Array<[string, PropertyKind]> {
+const schemaEntries = new WeakMap<PropertySchema, SchemaEntries>();
+
+function entriesOf(schema: PropertySchema): SchemaEntries {
   let entries = schemaEntries.get(schema);
-  if (!entries) schemaEntries.set(schema, (entries = Object.entries(schema)));
+  if (!entries) {
+    const list = Object.entries(schema);
+    schemaEntries.set(schema, (entries = { list, conditional: list.some(([, kind]) => kind.showWhen !== undefined) }));
+  }
   return entries;
 }
 
-/** Reads every property of a saved config; returns the typed config and every issue found. */
+/**
+ * Reads every property of a saved config; returns the typed config and every issue found.
+ * `owned`: `raw` is the caller's own fresh copy (a `migrate` result), which nothing else holds:
+ * the typed config is then written into it rather than into one more copy per node, unless some
+ * property's `showWhen` must see the saved values while others are being replaced.
+ */
 export function readProperties(
   schema: PropertySchema,
   raw: Record<string, unknown>,
   nodeId: string,
+  owned = false,
 ): { config: Record<string, unknown>; issues: ValidationIssue[] } {
-  const config: Record<string, unknown> = { ...raw };
+  const { list: entries, conditional } = entriesOf(schema);
+  const config: Record<string, unknown> = owned && !conditional ? raw : { ...raw };
   const issues: ValidationIssue[] = [];
-  const entries = entriesOf(schema);
   for (let i = 0; i < entries.length; i++) {
     const [key, kind] = entries[i]!;
     if (!isShown(kind, raw)) {
@@ -235,7 +250,7 @@ export function readProperties(
       continue;
     }
     const saved = raw[key];
-    // `config` is a copy of `raw`, so it already holds a value that reads as itself.
+    // `config` is `raw` or a copy of it, so it already holds a value that reads as itself.
     if (kind.accepts !== undefined && kind.accepts(saved)) continue;
     const result = kind.read(saved, raw);
     if ('error' in result) {

@@ -4,6 +4,7 @@ import { helper } from '../../compat/test-helper.js';
 import type { RedApi } from '../../compat/red-api.js';
 import type { Msg } from '../types.js';
 import { defineNode } from '../definition/index.js';
+import { number } from '../definition/property-kinds.js';
 
 /** Test node types, registered the way a contrib module does. */
 function testNodes(RED: RedApi) {
@@ -382,5 +383,39 @@ describe('env', () => {
     const [m1, m2] = await got;
     assert.deepEqual(m1!.payload, { prop: 'from-tab', env: 7, nodeId: 'e1' });
     assert.deepEqual(m2!.payload, { prop: 'from-process', env: 'Main', nodeId: 'e2' });
+  });
+});
+
+describe('validation with the serialised flows', () => {
+  const portNode = defineNode({
+    type: 'port-node', category: 'common', inputs: 1, outputs: 1,
+    properties: { port: number({ default: 1, min: 1 }) },
+    create() {},
+  });
+  const loadPortNode = async () => {
+    await helper.load((RED: RedApi) => {
+      helper.runtime()!.registry.define(portNode, 'test');
+      void RED;
+    }, [tab]);
+    return helper.runtime()!.engine;
+  };
+
+  it('leaves values filled from env vars to the start, found in the text as in the nodes', async () => {
+    const engine = await loadPortNode();
+    const flows = [
+      tab,
+      { id: 'a', type: 'port-node', z: 't1', port: '${PORT}', wires: [] },
+      { id: 'b', type: 'port-node', z: 't1', port: 'x', wires: [] },
+    ];
+    const withText = engine.validate(flows, JSON.stringify(flows));
+    assert.deepEqual(withText.map((i) => i.nodeId), ['b']);
+    assert.deepEqual(withText, engine.validate(flows));
+  });
+
+  it('checks every value when the text refers to no env var', async () => {
+    const engine = await loadPortNode();
+    const flows = [tab, { id: 'a', type: 'port-node', z: 't1', port: '$PORT', wires: [] }];
+    const issues = engine.validate(flows, JSON.stringify(flows));
+    assert.deepEqual(issues.map((i) => [i.nodeId, i.property]), [['a', 'port']]);
   });
 });

@@ -58,8 +58,12 @@ export interface Engine {
   eachNode(cb: (node: RuntimeNode) => void): void;
   /** Node types used by the flows that are not registered; their flows wait. */
   missingTypes(): string[];
-  /** Validates without deploying: every issue in the flows, or none. */
-  validate(input: unknown): ValidationIssue[];
+  /**
+   * Validates without deploying: every issue in the flows, or none. `serialised` is
+   * `JSON.stringify(input)` when the caller made it: a text without `${` or `$(` tells that no
+   * node refers to env vars, so no node need be searched for one.
+   */
+  validate(input: unknown, serialised?: string): ValidationIssue[];
   readonly services: RuntimeServices;
   /** 'publish' (topic, data) for the comms, 'log' (entry), 'flows:started', 'flows:stopped'. */
   readonly events: EventEmitter;
@@ -176,7 +180,8 @@ export function createEngine(options: EngineOptions): Engine {
     let substituted = config;
     if (!read) {
       const like = nodeLikeOf(config, alias);
-      substituted = mapEnvVarProperties({ ...config }, (name: string) => flow.getEnv(name, like));
+      // A new object: the saved config is never written to.
+      substituted = mapEnvVarProperties(config, (name: string) => flow.getEnv(name, like));
     }
     const init = {
       id: config.id,
@@ -197,7 +202,7 @@ export function createEngine(options: EngineOptions): Engine {
       let typed = read;
       if (!typed) {
         const migrated = def.migrate ? def.migrate(substituted) : substituted;
-        const result = readProperties(def.properties, migrated, config.id);
+        const result = readProperties(def.properties, migrated, config.id, true);
         if (result.issues.length > 0) throw new ValidationError(`node '${config.id}' (${config.type}) has invalid properties`, result.issues);
         typed = result.config;
       }
@@ -320,7 +325,7 @@ export function createEngine(options: EngineOptions): Engine {
     for (const flow of flows.values()) if (flow.id !== 'global') flow.wire();
   }
 
-  function validate(input: unknown): ValidationIssue[] {
+  function validate(input: unknown, serialised?: string): ValidationIssue[] {
     let next: FlowModel;
     try {
       next = parseFlows(input);
@@ -328,13 +333,13 @@ export function createEngine(options: EngineOptions): Engine {
       if (err instanceof ValidationError) return [...err.issues];
       throw err;
     }
-    const issues = validateNodes(next);
+    const issues = validateNodes(next, serialised === undefined || mayReferToEnv(serialised));
     // The server validates before saving, then deploys the same array: keep the work for it.
     lastValidated = issues.length === 0 ? { input, model: next } : undefined;
     return issues;
   }
 
-  function validateNodes(next: FlowModel): ValidationIssue[] {
+  function validateNodes(next: FlowModel, mayUseEnv = true): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
     validatedConfigs = new Map();
     const runningDefs = acceptedWith.get(model);
@@ -360,11 +365,12 @@ export function createEngine(options: EngineOptions): Engine {
         continue;
       }
       // Values filled from ${ENV} at start are checked when the node starts, not here.
-      const usesEnv = nodeUsesEnv(migrated);
+      const usesEnv = mayUseEnv && nodeUsesEnv(migrated);
       const checkable = usesEnv
         ? Object.fromEntries(Object.entries(migrated).map(([k, v]) => [k, typeof v === 'string' && v.includes('${') ? undefined : v]))
         : migrated;
-      const { config, issues: found } = readProperties(def.properties, checkable, node.id);
+      // A copy made by `migrate` or for the check above is this read's own to fill in.
+      const { config, issues: found } = readProperties(def.properties, checkable, node.id, checkable !== node);
       for (let k = 0; k < found.length; k++) issues.push(found[k]!);
       // Node creation reuses what was read here rather than migrating and reading it again.
       if (!usesEnv && found.length === 0) validatedConfigs.set(node, config);
@@ -527,6 +533,11 @@ function nodeUsesEnv(node: FlowConfigNode): boolean {
     if (!NEVER_SUBSTITUTED.has(key) && hasEnvReference((node as Record<string, unknown>)[key], 1)) return true;
   }
   return false;
+}
+
+/** Whether a JSON text holds `${` or `$(` anywhere: JSON never escapes either, so no string of it can without. */
+function mayReferToEnv(serialised: string): boolean {
+  return serialised.includes('${') || serialised.includes('$(');
 }
 
 /** Whether any string in a node's config (nested lists and objects too) refers to `${VAR}`. */
