@@ -78,3 +78,24 @@ describe('readProperties on a config the caller owns', () => {
     assert.deepEqual(raw, { id: 'n', port: '80' });
   });
 });
+
+describe('readProperties on a saved config', () => {
+  const schema = { port: number({ default: 1 }), name: string(), rules: json({ default: [] as unknown[] }) };
+
+  it('gives the saved config itself when every property reads as saved', () => {
+    const raw: Record<string, unknown> = { id: 'n', port: 80, name: 'a', rules: [1] };
+    const { config, issues } = readProperties(schema, raw, 'n');
+    assert.deepEqual(issues, []);
+    assert.equal(config, raw);
+  });
+
+  it('copies at the first value that reads differently, or a property that is missing', () => {
+    for (const raw of [{ id: 'n', port: '80', name: 'a', rules: [] }, { id: 'n', port: 80, rules: [] }] as Array<Record<string, unknown>>) {
+      const before = structuredClone(raw);
+      const { config } = readProperties(schema, raw, 'n');
+      assert.notEqual(config, raw);
+      assert.deepEqual(raw, before);
+      assert.deepEqual(Object.keys(config).sort(), ['id', 'name', 'port', 'rules']);
+    }
+  });
+});

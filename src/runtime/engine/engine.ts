@@ -99,6 +99,15 @@ export function createEngine(options: EngineOptions): Engine {
   const scope = createNodeScope();
   let model: FlowModel = parseFlows([]);
   let credentials: Record<string, Record<string, unknown>> = {};
+  /**
+   * Whether any node has credentials: nearly no node of a large flow does, and looking each of
+   * 10,000 ids up in an empty object still costs a string-table probe per id.
+   */
+  let anyCredentials = false;
+  const setCredentials = (next: Record<string, Record<string, unknown>>) => {
+    credentials = next;
+    anyCredentials = Object.keys(next).length > 0;
+  };
   let rev = revOf([]);
   const flows = new Map<string, Flow>();
   let missing: string[] = [];
@@ -191,7 +200,7 @@ export function createEngine(options: EngineOptions): Engine {
       name: typeof config.name === 'string' ? config.name : undefined,
       alias,
       wires: Array.isArray(config.wires) ? config.wires : [],
-      credentials: credentials[raw.id] ?? {},
+      credentials: (anyCredentials ? credentials[raw.id] : undefined) ?? {},
     };
     try {
       if (entry.kind === 'constructor') {
@@ -206,9 +215,13 @@ export function createEngine(options: EngineOptions): Engine {
         if (result.issues.length > 0) throw new ValidationError(`node '${config.id}' (${config.type}) has invalid properties`, result.issues);
         typed = result.config;
       }
-      // `typed` is this deploy's own copy of the config (read at validation or just now) and
-      // already holds the saved wires: it goes to `create` as it is, not copied once more.
-      if (typed.wires !== init.wires) typed.wires = init.wires;
+      // `typed` is the config read at validation or just now: a copy of the saved node, or the
+      // saved node itself when every property read as saved. Either holds the saved wires and
+      // goes to `create` as it is; the saved node is copied only to give it wires it lacks.
+      if (typed.wires !== init.wires) {
+        if (typed === raw) typed = { ...raw };
+        typed.wires = init.wires;
+      }
       const node = new RuntimeNode(init, flow);
       const handlers = scope.call({ node }, def.create, def, typed as never, node, undefined);
       if (isThenable(handlers)) {
@@ -403,14 +416,14 @@ export function createEngine(options: EngineOptions): Engine {
     if (type === 'full' || type === 'reload' || !started) {
       await stopAll();
       model = next;
-      credentials = nextCredentials;
+      setCredentials(nextCredentials);
       rev = nextRev;
       await startAll();
       return { rev };
     }
     const diff = diffFlows(previous, next);
     model = next;
-    credentials = nextCredentials;
+    setCredentials(nextCredentials);
     rev = nextRev;
     if (diff.flows.has('global')) {
       // Config nodes without a tab are shared: restart everything that could use them.

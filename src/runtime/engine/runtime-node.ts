@@ -83,7 +83,27 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
 
   constructor(init: RuntimeNodeInit, host: NodeHost) {
     super();
-    RuntimeNode.initialise(this, init, host);
+    // The fields as `initialise` sets them, but assigned here: V8 sizes an instance by the
+    // assignments in its constructor, so they are kept inside the object rather than in a
+    // separate property array per node.
+    this.id = init.id;
+    this.type = init.type;
+    this.z = init.z;
+    this.g = init.g || undefined;
+    this.name = init.name;
+    this._alias = init.alias;
+    this.wires = init.wires;
+    this.credentials = init.credentials ?? {};
+    this._flow = host;
+    this.targets = [];
+    this.isWired = false;
+    this.deferred = undefined;
+    this.inputHandlers = NO_HANDLERS;
+    this.closeHandlers = NO_HANDLERS;
+    this.declaredCloseHandlers = NO_HANDLERS;
+    this.ctx = undefined;
+    this.closed = false;
+    this.sendFromHandler = (msg: SendArg) => this.send(msg);
   }
 
   /**
@@ -91,6 +111,7 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
    * this class) never run our constructor: `RED.nodes.createNode(this, config)` calls this instead.
    */
   static initialise(target: RuntimeNode, init: RuntimeNodeInit, host: NodeHost): void {
+    // The same fields as the constructor sets (keep the two in step).
     // No EventEmitter set-up: its methods make their state at first use (see LazyEmitter).
     const t = target as unknown as Record<string, unknown>;
     t.id = init.id;
