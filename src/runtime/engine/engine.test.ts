@@ -419,3 +419,28 @@ describe('validation with the serialised flows', () => {
     assert.deepEqual(issues.map((i) => [i.nodeId, i.property]), [['a', 'port']]);
   });
 });
+
+describe('typed configs', () => {
+  it('hands create the saved config when it reads as saved, and never writes to a saved node', async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const recorder = defineNode({
+      type: 'recorder', category: 'config', isConfig: true, inputs: 0, outputs: 0,
+      properties: { port: number({ default: 1 }) },
+      create(config) {
+        seen.push(config as Record<string, unknown>);
+      },
+    });
+    const saved = { id: 'cfg', type: 'recorder', port: 80 };
+    await helper.load((RED: RedApi) => {
+      helper.runtime()!.registry.define(recorder, 'test');
+      void RED;
+    }, [tab]);
+    const engine = helper.runtime()!.engine;
+    await engine.setFlows([tab, saved], { deploymentType: 'full' });
+    assert.equal(seen.length, 1);
+    // A config node has no wires: the node created gets an empty list, the saved one none.
+    assert.deepEqual(seen[0]!.wires, []);
+    assert.deepEqual(Object.keys(saved).sort(), ['id', 'port', 'type']);
+    assert.deepEqual(engine.getFlows().flows.find((n) => n.id === 'cfg'), { id: 'cfg', type: 'recorder', port: 80 });
+  });
+});
