@@ -78,8 +78,8 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
   declare private declaredCloseHandlers: CloseHandler[];
   declare private ctx: NodeContext | undefined;
   declare private closed: boolean;
-  /** The `send` handed to input handlers: one per node, not one per message. */
-  declare readonly sendFromHandler: (msg: SendArg) => void;
+  /** The `send` handed to input handlers: one per node, not one per message; see `sendFromHandler`. */
+  declare private sendFn: ((msg: SendArg) => void) | undefined;
 
   constructor(init: RuntimeNodeInit, host: NodeHost) {
     super();
@@ -103,7 +103,7 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
     this.declaredCloseHandlers = NO_HANDLERS;
     this.ctx = undefined;
     this.closed = false;
-    this.sendFromHandler = (msg: SendArg) => this.send(msg);
+    this.sendFn = undefined;
   }
 
   /**
@@ -131,7 +131,15 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
     t.declaredCloseHandlers = NO_HANDLERS;
     t.ctx = undefined;
     t.closed = false;
-    t.sendFromHandler = (msg: SendArg) => target.send(msg);
+    t.sendFn = undefined;
+  }
+
+  /**
+   * The `send` handed to input handlers, made at the first message: a deploy of 10,000 nodes,
+   * most of which wait long for their first message, then makes no closure per node.
+   */
+  get sendFromHandler(): (msg: SendArg) => void {
+    return (this.sendFn ??= (msg: SendArg) => this.send(msg));
   }
 
   get runtime(): RuntimeServices {
