@@ -248,7 +248,10 @@ export function readProperties(
   let copy: Record<string, unknown> | undefined = owned && !conditional ? raw : undefined;
   const issues: ValidationIssue[] = [];
   for (let i = 0; i < entries.length; i++) {
-    const [key, kind] = entries[i]!;
+    // Indexed rather than destructured: cold code would make an iterator and results per entry.
+    const entry = entries[i]!;
+    const key = entry[0];
+    const kind = entry[1];
     if (!isShown(kind, raw)) {
       if (!(key in raw)) (copy ??= { ...raw })[key] = kind.default;
       continue;

@@ -281,7 +281,9 @@ export function createEngine(options: EngineOptions): Engine {
   function collectMissing(parentId: string, out: Set<string>, seen: Set<string>): void {
     if (seen.has(parentId)) return;
     seen.add(parentId);
-    for (const node of model.nodesByParent.get(parentId) ?? []) {
+    const nodes = model.nodesByParent.get(parentId) ?? [];
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       if (node.d === true) continue;
       const type = node.type;
       if (type.startsWith('subflow:')) collectMissing(type.slice(8), out, seen);
