@@ -41,9 +41,10 @@ export interface SetFlowsOptions {
   /** Decrypted credentials by node id. */
   credentials?: Record<string, Record<string, unknown>>;
   /**
-   * `JSON.stringify(input)` as UTF-8, when the caller made it already (the server writes it to
-   * disk): the rev is its hash, so the flows need not be serialised again. Used only for the very
-   * input the last `validate` accepted.
+   * The input as JSON text (UTF-8), when the caller has it: the text the flows were read from, or
+   * the one they are saved as (the server's flows file, compact or indented). The rev is its
+   * hash, so the same saved flows keep one rev across restarts and the flows need not be
+   * serialised again. Without it, the rev is the hash of `JSON.stringify` of the flows.
    */
   serialised?: Uint8Array;
 }
@@ -59,9 +60,9 @@ export interface Engine {
   /** Node types used by the flows that are not registered; their flows wait. */
   missingTypes(): string[];
   /**
-   * Validates without deploying: every issue in the flows, or none. `serialised` is
-   * `JSON.stringify(input)` when the caller made it: a text without `${` or `$(` tells that no
-   * node refers to env vars, so no node need be searched for one.
+   * Validates without deploying: every issue in the flows, or none. `serialised` is the input as
+   * JSON text (compact or indented) when the caller made it: a text without `${` or `$(` tells
+   * that no node refers to env vars, so no node need be searched for one.
    */
   validate(input: unknown, serialised?: string): ValidationIssue[];
   readonly services: RuntimeServices;
@@ -413,8 +414,7 @@ export function createEngine(options: EngineOptions): Engine {
     const type = opts.deploymentType ?? 'full';
     const previous = model;
     const nextCredentials = opts.credentials ? { ...credentials, ...opts.credentials } : credentials;
-    // For the validated input, `all` is that array's nodes in order: the same JSON as the input.
-    const nextRev = known && opts.serialised !== undefined ? revOfText(opts.serialised) : revOf(next.all);
+    const nextRev = opts.serialised !== undefined ? revOfText(opts.serialised) : revOf(next.all);
     if (type === 'full' || type === 'reload' || !started) {
       await stopAll();
       model = next;

@@ -85,9 +85,10 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
 
   const deploy = async (caller: Caller, next: FlowConfigNode[], posted: Credentials, type: DeploymentType, extra: Record<string, unknown> = {}) => {
     const before = engine.getFlows().flows;
-    // Serialised once, before validation, which reads from the text whether any node uses env
-    // vars: the flows file, the engine's rev and the history version are these bytes too.
-    const text = JSON.stringify(next);
+    // Serialised once, as the storage saves it, before validation, which reads from the text
+    // whether any node uses env vars: the flows file, the engine's rev (so the same after a
+    // restart, from the file) and the history version are these bytes too.
+    const text = storage.serialise ? storage.serialise(next) : JSON.stringify(next);
     try {
       validate(next, text);
     } catch (err) {
@@ -161,7 +162,7 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
     async start() {
       const loaded = await storage.load();
       credentials = loaded.credentials;
-      return engine.setFlows(loaded.flows, { deploymentType: 'full', credentials });
+      return engine.setFlows(loaded.flows, { deploymentType: 'full', credentials, serialised: loaded.text });
     },
     getFlows(caller) {
       assertCan(can, caller, 'flows.read');
@@ -179,7 +180,7 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
         if (type === 'reload') {
           const loaded = await storage.load();
           credentials = loaded.credentials;
-          const result = await engine.setFlows(loaded.flows, { deploymentType: 'reload', credentials });
+          const result = await engine.setFlows(loaded.flows, { deploymentType: 'reload', credentials, serialised: loaded.text });
           audit.record({ event: 'flows.reload', username: caller.username, address: caller.address, details: { rev: result.rev } });
           return result;
         }
