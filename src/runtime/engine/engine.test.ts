@@ -444,3 +444,16 @@ describe('typed configs', () => {
     assert.deepEqual(engine.getFlows().flows.find((n) => n.id === 'cfg'), { id: 'cfg', type: 'recorder', port: 80 });
   });
 });
+
+describe('node credentials', () => {
+  it('gives a contrib node without stored credentials an object of its own to write to', async () => {
+    await helper.load((RED: RedApi) => {
+      RED.nodes.registerType('keeps-token', function (this: any, config: any) {
+        RED.nodes.createNode(this, config);
+        this.credentials.token = `t-${config.id}`;
+      } as any);
+    }, [tab, { id: 'k1', type: 'keeps-token', z: 't1', wires: [] }, { id: 'k2', type: 'keeps-token', z: 't1', wires: [] }]);
+    assert.equal((helper.getNode('k1') as any).credentials.token, 't-k1');
+    assert.equal((helper.getNode('k2') as any).credentials.token, 't-k2');
+  });
+});

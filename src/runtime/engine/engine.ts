@@ -201,7 +201,7 @@ export function createEngine(options: EngineOptions): Engine {
       name: typeof config.name === 'string' ? config.name : undefined,
       alias,
       wires: Array.isArray(config.wires) ? config.wires : [],
-      credentials: (anyCredentials ? credentials[raw.id] : undefined) ?? {},
+      credentials: anyCredentials ? credentials[raw.id] : undefined,
     };
     try {
       if (entry.kind === 'constructor') {

@@ -51,6 +51,12 @@ type CloseCallback = ((done: () => void) => void) | ((removed: boolean, done: ()
 const LazyEmitter = function LazyEmitter() {} as unknown as typeof EventEmitter;
 LazyEmitter.prototype = EventEmitter.prototype;
 
+/**
+ * The credentials of a declared node that has none: shared, and frozen, as declared node types
+ * only read theirs. A contrib node gets an object of its own (see `initialise`): some write to it.
+ */
+const NO_CREDENTIALS: Record<string, unknown> = Object.freeze({});
+
 /** The empty handler list every node starts with; frozen, so a missed copy-on-add throws. */
 const NO_HANDLERS: never[] = Object.freeze([]) as unknown as never[];
 
@@ -93,7 +99,7 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
     this.name = init.name;
     this._alias = init.alias;
     this.wires = init.wires;
-    this.credentials = init.credentials ?? {};
+    this.credentials = init.credentials ?? NO_CREDENTIALS;
     this._flow = host;
     this.targets = [];
     this.isWired = false;
