@@ -76,7 +76,8 @@ export class Flow implements NodeHost {
     this.groups = init.groups;
     this.subflowDef = init.subflowDef;
     this.instance = init.instance;
-    for (const c of init.nodes) this.configs.set(c.id, c);
+    const nodes = init.nodes;
+    for (let i = 0; i < nodes.length; i++) this.configs.set(nodes[i]!.id, nodes[i]!);
   }
 
   get services(): RuntimeServices {
