@@ -552,7 +552,12 @@ function nodeUsesEnv(node: FlowConfigNode): boolean {
 
 /** Whether a JSON text holds `${` or `$(` anywhere: JSON never escapes either, so no string of it can without. */
 function mayReferToEnv(serialised: string): boolean {
-  return serialised.includes('${') || serialised.includes('$(');
+  // One pass over the text (megabytes for a large flow), from one `$` to the next.
+  for (let at = serialised.indexOf('$'); at !== -1; at = serialised.indexOf('$', at + 1)) {
+    const next = serialised.charCodeAt(at + 1);
+    if (next === 0x7b || next === 0x28) return true;
+  }
+  return false;
 }
 
 /** Whether any string in a node's config (nested lists and objects too) refers to `${VAR}`. */
