@@ -91,12 +91,13 @@ export function createEngine(options: EngineOptions): Engine {
    */
   let lastValidated: { input: unknown; model: FlowModel } | undefined;
   /**
-   * The definition each node was accepted with. Reading and checking a node depends only on its
-   * config and its definition, so a running node saved again unchanged, under the same
+   * The definition each node type was accepted with. Reading and checking a node depends only on
+   * its config and its definition, so a running node saved again unchanged, under the same
    * definition, is not checked again: a 'nodes' deploy that edits one node of 10,000 does not
-   * re-read the other 9,999.
+   * re-read the other 9,999. By type, not by node: a model runs only when every node of a
+   * declared type was accepted, and one validation sees one definition per type.
    */
-  const acceptedWith = new WeakMap<FlowModel, Map<FlowConfigNode, NodeDefinition<any>>>();
+  const acceptedWith = new WeakMap<FlowModel, Map<string, NodeDefinition<any>>>();
   const scope = createNodeScope();
   let model: FlowModel = parseFlows([]);
   let credentials: Record<string, Record<string, unknown>> = {};
@@ -359,7 +360,7 @@ export function createEngine(options: EngineOptions): Engine {
     const issues: ValidationIssue[] = [];
     validatedConfigs = new Map();
     const runningDefs = acceptedWith.get(model);
-    const accepted = new Map<FlowConfigNode, NodeDefinition<any>>();
+    const accepted = new Map<string, NodeDefinition<any>>();
     acceptedWith.set(next, accepted);
     const all = next.all;
     for (let i = 0; i < all.length; i++) {
@@ -368,8 +369,8 @@ export function createEngine(options: EngineOptions): Engine {
       if (!entry || entry.kind !== 'definition') continue;
       const def = entry.def;
       const running = runningDefs && model.byId.get(node.id);
-      if (running && runningDefs.get(running) === def && deepEqual(running, node)) {
-        accepted.set(node, def);
+      if (running && runningDefs.get(running.type) === def && deepEqual(running, node)) {
+        accepted.set(node.type, def);
         continue;
       }
       const before = issues.length;
@@ -398,7 +399,7 @@ export function createEngine(options: EngineOptions): Engine {
           issues.push({ code: 'invalid_node', nodeId: node.id, message: `node '${node.id}' (${node.type}): ${(err as Error).message}` });
         }
       }
-      if (issues.length === before) accepted.set(node, def);
+      if (issues.length === before) accepted.set(node.type, def);
     }
     // A refused set is never created: nothing of it is kept.
     if (issues.length > 0) validatedConfigs = new Map();
