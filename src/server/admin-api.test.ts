@@ -67,6 +67,19 @@ describe('admin API: flows', () => {
     assert.ok(t.runtime.engine.getNode('inj'));
   });
 
+  it('refuses a deploy using a type of a disabled node set, naming the node, and deploys it again once enabled', async () => {
+    const flows = [...t.runtime.engine.getFlows().flows, { id: 'note', type: 'comment', z: 't1', name: 'n', info: '' }];
+    const off = await t.call('PUT', '/nodes/node-red/comment', { role: 'admin', body: { enabled: false } });
+    assert.equal(off.status, 200, off.text);
+    const refused = await t.call('POST', '/flows', { role: 'editor', body: flows });
+    assert.equal(refused.status, 400, refused.text);
+    assert.deepEqual(refused.json().issues.map((i: { code: string; nodeId: string }) => [i.code, i.nodeId]), [['type_disabled', 'note']]);
+    const on = await t.call('PUT', '/nodes/node-red/comment', { role: 'admin', body: { enabled: true } });
+    assert.equal(on.status, 200, on.text);
+    const deployed = await t.call('POST', '/flows', { role: 'editor', body: flows });
+    assert.equal(deployed.status, 204, deployed.text);
+  });
+
   it('serves a single flow, adds, replaces and deletes one', async () => {
     const one = await t.call('GET', '/flow/t1', { role: 'viewer' });
     assert.equal(one.status, 200);

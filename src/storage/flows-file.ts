@@ -12,8 +12,8 @@ export interface WriteFlowsOptions {
   /** Node-RED's `flowFilePretty`: four-space indentation instead of one line. */
   pretty?: boolean;
   /**
-   * `JSON.stringify(flows)` as UTF-8, when the caller has it already (a deploy serialises its
-   * flows once for the file, the rev and the history); used for the compact form only.
+   * `serialiseFlows(flows, { pretty })` as UTF-8, when the caller has it already (a deploy
+   * serialises its flows once for the file, the rev and the history): written as it is.
    */
   json?: Uint8Array;
   fs?: AtomicFs;
@@ -24,6 +24,11 @@ export function flowsBackupPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.backup`);
 }
 
+/** The flows as a flows file holds them: compact, or indented by four spaces (`pretty`). */
+export function serialiseFlows(flows: readonly unknown[], options: { pretty?: boolean } = {}): string {
+  return options.pretty ? JSON.stringify(flows, null, 4) : JSON.stringify(flows);
+}
+
 /**
  * Reads a flows file; a missing or empty file is an empty flow set.
  *
@@ -31,13 +36,22 @@ export function flowsBackupPath(path: string): string {
  * const flows = await readFlowsFile(join(userDir, 'flows.json'));
  */
 export async function readFlowsFile(path: string): Promise<unknown[]> {
-  let text: string;
+  return (await readFlowsFileText(path)).flows;
+}
+
+/** `readFlowsFile`, with the file's bytes as read (none for a missing file). */
+export async function readFlowsFileText(path: string): Promise<{ flows: unknown[]; text?: Buffer }> {
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { flows: [] };
     throw new RedoubtError('read_failed', `could not read ${path}: ${(err as Error).message}`, { cause: err, place: { file: path } });
   }
+  return { flows: parseFlowsText(bytes.toString('utf8'), path), text: bytes };
+}
+
+function parseFlowsText(text: string, path: string): unknown[] {
   if (text.trim() === '') return [];
   let data: unknown;
   try {
@@ -64,7 +78,7 @@ export async function readFlowsFile(path: string): Promise<unknown[]> {
  */
 export async function writeFlowsFile(path: string, flows: readonly unknown[], options: WriteFlowsOptions = {}): Promise<{ backedUp: boolean }> {
   if (!Array.isArray(flows)) throw new RedoubtError('flows_file_invalid', 'flows to save must be an array');
-  const text = options.pretty ? JSON.stringify(flows, null, 4) : (options.json ?? JSON.stringify(flows));
+  const text = options.json ?? serialiseFlows(flows, options);
   let backedUp = true;
   try {
     await copyFile(path, flowsBackupPath(path));

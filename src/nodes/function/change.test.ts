@@ -338,6 +338,24 @@ describe('change: legacy fields and refusals', () => {
     ]);
   });
 
+  it('keeps a node with nothing legacy as saved, and copies only the legacy rules of a mixed one', () => {
+    const modern = { id: 'c', type: 'change', rules: [{ t: 'set', p: 'a', to: 'x', tot: 'str' }, { t: 'delete', p: 'b', pt: 'msg' }], wires: [] };
+    assert.equal(migrateChangeNode(modern), modern);
+    const mixed = { id: 'c', type: 'change', rules: [modern.rules[0], { t: 'set', p: 'a', to: 'msg.topic' }], wires: [] };
+    const copy = structuredClone(mixed);
+    const out = migrateChangeNode(mixed);
+    assert.deepEqual(mixed, copy);
+    assert.equal((out.rules as unknown[])[0], modern.rules[0]);
+    assert.deepEqual((out.rules as unknown[])[1], { t: 'set', p: 'a', pt: 'msg', to: 'topic', tot: 'msg', fromt: 'str' });
+  });
+
+  it('reads the types a saved rule leaves out as Node-RED does (msg, str, str)', async () => {
+    await load({ rules: [{ t: 'set', p: 'payload', to: 'x' }, { t: 'change', p: 'topic', from: 'a', to: 'b' }] });
+    const m = await send({ payload: 1, topic: 'a.a' });
+    assert.equal(m.payload, 'x');
+    assert.equal(m.topic, 'b.b');
+  });
+
   it('runs a legacy change node from flows.json', async () => {
     await load({ action: 'change', property: 'payload', from: 'l+', to: 'L', reg: true });
     const m = await send({ payload: 'hello' });

@@ -5,7 +5,7 @@
  * when every rule and the property are synchronous a message is routed without any await.
  */
 import type { ValidationIssue } from '../../errors/index.js';
-import type { DoneFn, SendFn } from '../../runtime/definition/index.js';
+import type { DoneFn, NodeApi, NodeHandlers, SendFn } from '../../runtime/definition/index.js';
 import { defineNode } from '../../runtime/definition/index.js';
 import { boolean, json, number, select, string, typed } from '../../runtime/definition/property-kinds.js';
 import { compileTypedProperty, evaluateJSONataExpression, prepareJSONataExpression } from '../../runtime/properties/index.js';
@@ -94,151 +94,169 @@ export const switchNode = defineNode({
     const checked = checkedRules.get(config);
     if (checked) checkedRules.delete(config);
     const rules = checked ?? compileSwitchRules(config.rules, node, config.id).rules;
-    const stopAtFirst = config.checkall === 'false';
-    const repair = config.repair;
-    const needsCount = repair || rules.some((r) => r.t === 'tail');
-    const ports = rules.length;
-    const state: SwitchState = { previousValue: null };
-    const maxKept = Number(node.runtime.settings.nodeMessageBufferMaxLength ?? 0) || 0;
-    // Made at the first message that is part of a sequence: most switch nodes never see one.
-    let sequenceBuffers: ReturnType<typeof createSequenceBuffers> | undefined;
-    const buffers = () => (sequenceBuffers ??= createSequenceBuffers(maxKept));
-
-    const hasSequence = (msg: Msg): boolean => {
-      const parts = msg.parts as Partial<SequenceParts> | undefined;
-      return typeof parts === 'object' && parts !== null && Object.hasOwn(parts, 'id') && Object.hasOwn(parts, 'index');
-    };
-
-    /** Applies one rule; returns true when evaluation stops here. */
-    const applyOne = (rule: CompiledRule, property: unknown, v1: unknown, v2: unknown, msg: Msg, run: RunState): boolean => {
-      let subject = property;
-      if (rule.t === 'else') {
-        subject = run.elseflag;
-        run.elseflag = true;
-      }
-      if (rule.test(subject, v1, v2, rule, msg.parts as SequenceParts)) {
-        run.onward.push(msg);
-        run.elseflag = false;
-        if (stopAtFirst) return true;
-      } else {
-        run.onward.push(null);
-      }
-      return false;
-    };
-
-    const finish = (property: unknown, run: RunState): Onward => {
-      state.previousValue = property;
-      return run.onward;
-    };
-
-    const runRules = (msg: Msg, property: unknown, run: RunState, start: number): Maybe<Onward> => {
-      for (let i = start; i < rules.length; i++) {
-        const rule = rules[i]!;
-        const a = rule.v1.get(msg, state, run.hasParts);
-        const b = rule.v2.get(msg, state, run.hasParts);
-        if (isPromise(a) || isPromise(b)) {
-          return Promise.all([a, b]).then(([va, vb]) =>
-            applyOne(rule, property, va, vb, msg, run) ? finish(property, run) : runRules(msg, property, run, i + 1),
-          );
-        }
-        if (applyOne(rule, property, a, b, msg, run)) break;
-      }
-      return finish(property, run);
-    };
-
-    const evaluate = (msg: Msg, property: unknown): Maybe<Onward> => {
-      if (rules.length === 0) return [];
-      return runRules(msg, property, { elseflag: true, onward: [], hasParts: hasSequence(msg) }, 0);
-    };
-
-    const route = (msg: Msg, onward: Onward, send: SendFn): void => {
-      if (!repair || !hasSequence(msg)) {
-        send(onward);
-        return;
-      }
-      const rows = buffers().addOutgoing(onward, msg, ports);
-      if (rows === 'overflow') node.error('too many pending messages in switch node', msg);
-      else if (rows) for (const row of rows) send(row);
-    };
-
-    /** Reads the property, applies the rules and routes: synchronously when it can. */
-    const processOne = (msg: Msg, send: SendFn): Maybe<void> => {
-      const property = readProperty(msg);
-      if (isPromise(property)) {
-        return property.then(
-          (p) => {
-            const onward = evaluate(msg, p);
-            if (isPromise(onward)) return onward.then((o) => route(msg, o, send));
-            route(msg, onward, send);
-            return undefined;
-          },
-          // A JSONata property that fails is a warning in Node-RED, not an error.
-          (err: unknown) => node.warn(err instanceof Error ? err.message : err),
-        );
-      }
-      const onward = evaluate(msg, property);
-      if (isPromise(onward)) return onward.then((o) => route(msg, o, send));
-      route(msg, onward, send);
-      return undefined;
-    };
-
-    /** Runs a completed sequence's messages one after the other. */
-    const processAll = (msgs: Msg[], send: SendFn, from: number): Maybe<void> => {
-      for (let i = from; i < msgs.length; i++) {
-        const r = processOne(msgs[i]!, send);
-        if (isPromise(r)) return r.then(() => processAll(msgs, send, i + 1));
-      }
-      return undefined;
-    };
-
-    const handle = (msg: Msg, send: SendFn): Maybe<void> => {
-      if (needsCount && hasSequence(msg)) {
-        const complete = buffers().addIncoming(msg);
-        if (complete === 'overflow') {
-          node.error('too many pending messages in switch node', msg);
-          return undefined;
-        }
-        return complete ? processAll(complete, send, 0) : undefined;
-      }
-      return processOne(msg, send);
-    };
-
-    // One message at a time, in arrival order, as Node-RED does.
-    const queue: Array<[Msg, SendFn, DoneFn]> = [];
-    let busy = false;
-    const accept = (msg: Msg, send: SendFn, done: DoneFn): void => {
-      let result: Maybe<void>;
-      try {
-        result = handle(msg, send);
-      } catch (err) {
-        done(err);
-        return;
-      }
-      if (!isPromise(result)) {
-        done();
-        return;
-      }
-      busy = true;
-      result.then(() => done(), (err: unknown) => done(err)).finally(drain);
-    };
-    const drain = (): void => {
-      busy = false;
-      while (!busy && queue.length > 0) {
-        const [m, s, d] = queue.shift()!;
-        accept(m, s, d);
-      }
-    };
-
+    // The machinery that handles messages is made at the first message: most nodes of a large
+    // deploy wait long for theirs, or never get one, and a deploy then makes a few objects per
+    // node instead of a dozen closures.
+    let runner: NodeHandlers | undefined;
     return {
       onInput(msg, send, done) {
-        if (busy) queue.push([msg, send, done]);
-        else accept(msg, send, done);
+        (runner ??= switchRunner(config, node, readProperty, rules)).onInput!(msg, send, done);
       },
       onClose() {
-        sequenceBuffers?.clear();
-        queue.length = 0;
+        return runner?.onClose?.(false);
       },
     };
   },
 });
+
+type SwitchConfig = { checkall: string; repair: boolean };
+
+/** Routes messages of one switch node by its compiled property and rules. */
+function switchRunner(config: SwitchConfig, node: NodeApi, readProperty: PropertyReader, rules: CompiledRule[]): NodeHandlers {
+  const stopAtFirst = config.checkall === 'false';
+  const repair = config.repair;
+  const needsCount = repair || rules.some((r) => r.t === 'tail');
+  const ports = rules.length;
+  const state: SwitchState = { previousValue: null };
+  const maxKept = Number(node.runtime.settings.nodeMessageBufferMaxLength ?? 0) || 0;
+  // Made at the first message that is part of a sequence: most switch nodes never see one.
+  let sequenceBuffers: ReturnType<typeof createSequenceBuffers> | undefined;
+  const buffers = () => (sequenceBuffers ??= createSequenceBuffers(maxKept));
+
+  const hasSequence = (msg: Msg): boolean => {
+    const parts = msg.parts as Partial<SequenceParts> | undefined;
+    return typeof parts === 'object' && parts !== null && Object.hasOwn(parts, 'id') && Object.hasOwn(parts, 'index');
+  };
+
+  /** Applies one rule; returns true when evaluation stops here. */
+  const applyOne = (rule: CompiledRule, property: unknown, v1: unknown, v2: unknown, msg: Msg, run: RunState): boolean => {
+    let subject = property;
+    if (rule.t === 'else') {
+      subject = run.elseflag;
+      run.elseflag = true;
+    }
+    if (rule.test(subject, v1, v2, rule, msg.parts as SequenceParts)) {
+      run.onward.push(msg);
+      run.elseflag = false;
+      if (stopAtFirst) return true;
+    } else {
+      run.onward.push(null);
+    }
+    return false;
+  };
+
+  const finish = (property: unknown, run: RunState): Onward => {
+    state.previousValue = property;
+    return run.onward;
+  };
+
+  const runRules = (msg: Msg, property: unknown, run: RunState, start: number): Maybe<Onward> => {
+    for (let i = start; i < rules.length; i++) {
+      const rule = rules[i]!;
+      const a = rule.v1.get(msg, state, run.hasParts);
+      const b = rule.v2.get(msg, state, run.hasParts);
+      if (isPromise(a) || isPromise(b)) {
+        return Promise.all([a, b]).then(([va, vb]) =>
+          applyOne(rule, property, va, vb, msg, run) ? finish(property, run) : runRules(msg, property, run, i + 1),
+        );
+      }
+      if (applyOne(rule, property, a, b, msg, run)) break;
+    }
+    return finish(property, run);
+  };
+
+  const evaluate = (msg: Msg, property: unknown): Maybe<Onward> => {
+    if (rules.length === 0) return [];
+    return runRules(msg, property, { elseflag: true, onward: [], hasParts: hasSequence(msg) }, 0);
+  };
+
+  const route = (msg: Msg, onward: Onward, send: SendFn): void => {
+    if (!repair || !hasSequence(msg)) {
+      send(onward);
+      return;
+    }
+    const rows = buffers().addOutgoing(onward, msg, ports);
+    if (rows === 'overflow') node.error('too many pending messages in switch node', msg);
+    else if (rows) for (const row of rows) send(row);
+  };
+
+  /** Reads the property, applies the rules and routes: synchronously when it can. */
+  const processOne = (msg: Msg, send: SendFn): Maybe<void> => {
+    const property = readProperty(msg);
+    if (isPromise(property)) {
+      return property.then(
+        (p) => {
+          const onward = evaluate(msg, p);
+          if (isPromise(onward)) return onward.then((o) => route(msg, o, send));
+          route(msg, onward, send);
+          return undefined;
+        },
+        // A JSONata property that fails is a warning in Node-RED, not an error.
+        (err: unknown) => node.warn(err instanceof Error ? err.message : err),
+      );
+    }
+    const onward = evaluate(msg, property);
+    if (isPromise(onward)) return onward.then((o) => route(msg, o, send));
+    route(msg, onward, send);
+    return undefined;
+  };
+
+  /** Runs a completed sequence's messages one after the other. */
+  const processAll = (msgs: Msg[], send: SendFn, from: number): Maybe<void> => {
+    for (let i = from; i < msgs.length; i++) {
+      const r = processOne(msgs[i]!, send);
+      if (isPromise(r)) return r.then(() => processAll(msgs, send, i + 1));
+    }
+    return undefined;
+  };
+
+  const handle = (msg: Msg, send: SendFn): Maybe<void> => {
+    if (needsCount && hasSequence(msg)) {
+      const complete = buffers().addIncoming(msg);
+      if (complete === 'overflow') {
+        node.error('too many pending messages in switch node', msg);
+        return undefined;
+      }
+      return complete ? processAll(complete, send, 0) : undefined;
+    }
+    return processOne(msg, send);
+  };
+
+  // One message at a time, in arrival order, as Node-RED does.
+  const queue: Array<[Msg, SendFn, DoneFn]> = [];
+  let busy = false;
+  const accept = (msg: Msg, send: SendFn, done: DoneFn): void => {
+    let result: Maybe<void>;
+    try {
+      result = handle(msg, send);
+    } catch (err) {
+      done(err);
+      return;
+    }
+    if (!isPromise(result)) {
+      done();
+      return;
+    }
+    busy = true;
+    result.then(() => done(), (err: unknown) => done(err)).finally(drain);
+  };
+  const drain = (): void => {
+    busy = false;
+    while (!busy && queue.length > 0) {
+      const [m, s, d] = queue.shift()!;
+      accept(m, s, d);
+    }
+  };
+
+  return {
+    onInput(msg, send, done) {
+      if (busy) queue.push([msg, send, done]);
+      else accept(msg, send, done);
+    },
+    onClose() {
+      sequenceBuffers?.clear();
+      queue.length = 0;
+    },
+  };
+}
 

@@ -48,3 +48,54 @@ describe('property kinds: values accepted as they are', () => {
     assert.equal(config.pattern, '');
   });
 });
+
+describe('readProperties on a config the caller owns', () => {
+  const plain = { port: number({ default: 1 }), name: string() };
+  const conditional = { mode: select(['a', 'b'], { default: 'a' }), label: string({ required: true, showWhen: { mode: ['a'] } }) };
+
+  it('fills in the owned object itself, not one more copy', () => {
+    const raw: Record<string, unknown> = { id: 'n', port: '80' };
+    const { config, issues } = readProperties(plain, raw, 'n', true);
+    assert.deepEqual(issues, []);
+    assert.equal(config, raw);
+    assert.deepEqual(config, { id: 'n', port: 80, name: '' });
+  });
+
+  it('copies when a property is shown only for some saved values, and reads the same as for a saved config', () => {
+    // `mode` '' reads as 'a': were it replaced in place first, `label` would be judged shown, and missing.
+    const raw: Record<string, unknown> = { id: 'n', mode: '' };
+    const owned = readProperties(conditional, { ...raw }, 'n', true);
+    const saved = readProperties(conditional, raw, 'n');
+    assert.deepEqual(owned, saved);
+    assert.deepEqual(saved.issues, []);
+    assert.deepEqual(raw, { id: 'n', mode: '' });
+  });
+
+  it('never writes to a config it does not own', () => {
+    const raw: Record<string, unknown> = { id: 'n', port: '80' };
+    const { config } = readProperties(plain, raw, 'n');
+    assert.notEqual(config, raw);
+    assert.deepEqual(raw, { id: 'n', port: '80' });
+  });
+});
+
+describe('readProperties on a saved config', () => {
+  const schema = { port: number({ default: 1 }), name: string(), rules: json({ default: [] as unknown[] }) };
+
+  it('gives the saved config itself when every property reads as saved', () => {
+    const raw: Record<string, unknown> = { id: 'n', port: 80, name: 'a', rules: [1] };
+    const { config, issues } = readProperties(schema, raw, 'n');
+    assert.deepEqual(issues, []);
+    assert.equal(config, raw);
+  });
+
+  it('copies at the first value that reads differently, or a property that is missing', () => {
+    for (const raw of [{ id: 'n', port: '80', name: 'a', rules: [] }, { id: 'n', port: 80, rules: [] }] as Array<Record<string, unknown>>) {
+      const before = structuredClone(raw);
+      const { config } = readProperties(schema, raw, 'n');
+      assert.notEqual(config, raw);
+      assert.deepEqual(raw, before);
+      assert.deepEqual(Object.keys(config).sort(), ['id', 'name', 'port', 'rules']);
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { helper } from '../../compat/test-helper.js';
 import type { RedApi } from '../../compat/red-api.js';
 import type { Msg } from '../types.js';
 import { defineNode } from '../definition/index.js';
+import { number } from '../definition/property-kinds.js';
 
 /** Test node types, registered the way a contrib module does. */
 function testNodes(RED: RedApi) {
@@ -382,5 +383,77 @@ describe('env', () => {
     const [m1, m2] = await got;
     assert.deepEqual(m1!.payload, { prop: 'from-tab', env: 7, nodeId: 'e1' });
     assert.deepEqual(m2!.payload, { prop: 'from-process', env: 'Main', nodeId: 'e2' });
+  });
+});
+
+describe('validation with the serialised flows', () => {
+  const portNode = defineNode({
+    type: 'port-node', category: 'common', inputs: 1, outputs: 1,
+    properties: { port: number({ default: 1, min: 1 }) },
+    create() {},
+  });
+  const loadPortNode = async () => {
+    await helper.load((RED: RedApi) => {
+      helper.runtime()!.registry.define(portNode, 'test');
+      void RED;
+    }, [tab]);
+    return helper.runtime()!.engine;
+  };
+
+  it('leaves values filled from env vars to the start, found in the text as in the nodes', async () => {
+    const engine = await loadPortNode();
+    const flows = [
+      tab,
+      { id: 'a', type: 'port-node', z: 't1', port: '${PORT}', wires: [] },
+      { id: 'b', type: 'port-node', z: 't1', port: 'x', wires: [] },
+    ];
+    const withText = engine.validate(flows, JSON.stringify(flows));
+    assert.deepEqual(withText.map((i) => i.nodeId), ['b']);
+    assert.deepEqual(withText, engine.validate(flows));
+  });
+
+  it('checks every value when the text refers to no env var', async () => {
+    const engine = await loadPortNode();
+    const flows = [tab, { id: 'a', type: 'port-node', z: 't1', port: '$PORT', wires: [] }];
+    const issues = engine.validate(flows, JSON.stringify(flows));
+    assert.deepEqual(issues.map((i) => [i.nodeId, i.property]), [['a', 'port']]);
+  });
+});
+
+describe('typed configs', () => {
+  it('hands create the saved config when it reads as saved, and never writes to a saved node', async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const recorder = defineNode({
+      type: 'recorder', category: 'config', isConfig: true, inputs: 0, outputs: 0,
+      properties: { port: number({ default: 1 }) },
+      create(config) {
+        seen.push(config as Record<string, unknown>);
+      },
+    });
+    const saved = { id: 'cfg', type: 'recorder', port: 80 };
+    await helper.load((RED: RedApi) => {
+      helper.runtime()!.registry.define(recorder, 'test');
+      void RED;
+    }, [tab]);
+    const engine = helper.runtime()!.engine;
+    await engine.setFlows([tab, saved], { deploymentType: 'full' });
+    assert.equal(seen.length, 1);
+    // A config node has no wires: the node created gets an empty list, the saved one none.
+    assert.deepEqual(seen[0]!.wires, []);
+    assert.deepEqual(Object.keys(saved).sort(), ['id', 'port', 'type']);
+    assert.deepEqual(engine.getFlows().flows.find((n) => n.id === 'cfg'), { id: 'cfg', type: 'recorder', port: 80 });
+  });
+});
+
+describe('node credentials', () => {
+  it('gives a contrib node without stored credentials an object of its own to write to', async () => {
+    await helper.load((RED: RedApi) => {
+      RED.nodes.registerType('keeps-token', function (this: any, config: any) {
+        RED.nodes.createNode(this, config);
+        this.credentials.token = `t-${config.id}`;
+      } as any);
+    }, [tab, { id: 'k1', type: 'keeps-token', z: 't1', wires: [] }, { id: 'k2', type: 'keeps-token', z: 't1', wires: [] }]);
+    assert.equal((helper.getNode('k1') as any).credentials.token, 't-k1');
+    assert.equal((helper.getNode('k2') as any).credentials.token, 't-k2');
   });
 });

@@ -41,9 +41,10 @@ export interface SetFlowsOptions {
   /** Decrypted credentials by node id. */
   credentials?: Record<string, Record<string, unknown>>;
   /**
-   * `JSON.stringify(input)` as UTF-8, when the caller made it already (the server writes it to
-   * disk): the rev is its hash, so the flows need not be serialised again. Used only for the very
-   * input the last `validate` accepted.
+   * The input as JSON text (UTF-8), when the caller has it: the text the flows were read from, or
+   * the one they are saved as (the server's flows file, compact or indented). The rev is its
+   * hash, so the same saved flows keep one rev across restarts and the flows need not be
+   * serialised again. Without it, the rev is the hash of `JSON.stringify` of the flows.
    */
   serialised?: Uint8Array;
 }
@@ -63,8 +64,12 @@ export interface Engine {
   startWaiting(): Promise<string[]>;
   /** Node types used by the flows that are not registered; their flows wait. */
   missingTypes(): string[];
-  /** Validates without deploying: every issue in the flows, or none. */
-  validate(input: unknown): ValidationIssue[];
+  /**
+   * Validates without deploying: every issue in the flows, or none. `serialised` is the input as
+   * JSON text (compact or indented) when the caller made it: a text without `${` or `$(` tells
+   * that no node refers to env vars, so no node need be searched for one.
+   */
+  validate(input: unknown, serialised?: string): ValidationIssue[];
   readonly services: RuntimeServices;
   /** 'publish' (topic, data) for the comms, 'log' (entry), 'flows:started', 'flows:stopped'. */
   readonly events: EventEmitter;
@@ -91,15 +96,25 @@ export function createEngine(options: EngineOptions): Engine {
    */
   let lastValidated: { input: unknown; model: FlowModel } | undefined;
   /**
-   * The definition each node was accepted with. Reading and checking a node depends only on its
-   * config and its definition, so a running node saved again unchanged, under the same
+   * The definition each node type was accepted with. Reading and checking a node depends only on
+   * its config and its definition, so a running node saved again unchanged, under the same
    * definition, is not checked again: a 'nodes' deploy that edits one node of 10,000 does not
-   * re-read the other 9,999.
+   * re-read the other 9,999. By type, not by node: a model runs only when every node of a
+   * declared type was accepted, and one validation sees one definition per type.
    */
-  const acceptedWith = new WeakMap<FlowModel, Map<FlowConfigNode, NodeDefinition<any>>>();
+  const acceptedWith = new WeakMap<FlowModel, Map<string, NodeDefinition<any>>>();
   const scope = createNodeScope();
   let model: FlowModel = parseFlows([]);
   let credentials: Record<string, Record<string, unknown>> = {};
+  /**
+   * Whether any node has credentials: nearly no node of a large flow does, and looking each of
+   * 10,000 ids up in an empty object still costs a string-table probe per id.
+   */
+  let anyCredentials = false;
+  const setCredentials = (next: Record<string, Record<string, unknown>>) => {
+    credentials = next;
+    anyCredentials = Object.keys(next).length > 0;
+  };
   let rev = revOf([]);
   const flows = new Map<string, Flow>();
   let missing: string[] = [];
@@ -181,7 +196,8 @@ export function createEngine(options: EngineOptions): Engine {
     let substituted = config;
     if (!read) {
       const like = nodeLikeOf(config, alias);
-      substituted = mapEnvVarProperties({ ...config }, (name: string) => flow.getEnv(name, like));
+      // A new object: the saved config is never written to.
+      substituted = mapEnvVarProperties(config, (name: string) => flow.getEnv(name, like));
     }
     const init = {
       id: config.id,
@@ -191,7 +207,7 @@ export function createEngine(options: EngineOptions): Engine {
       name: typeof config.name === 'string' ? config.name : undefined,
       alias,
       wires: Array.isArray(config.wires) ? config.wires : [],
-      credentials: credentials[raw.id] ?? {},
+      credentials: anyCredentials ? credentials[raw.id] : undefined,
     };
     try {
       if (entry.kind === 'constructor') {
@@ -202,13 +218,17 @@ export function createEngine(options: EngineOptions): Engine {
       let typed = read;
       if (!typed) {
         const migrated = def.migrate ? def.migrate(substituted) : substituted;
-        const result = readProperties(def.properties, migrated, config.id);
+        const result = readProperties(def.properties, migrated, config.id, true);
         if (result.issues.length > 0) throw new ValidationError(`node '${config.id}' (${config.type}) has invalid properties`, result.issues);
         typed = result.config;
       }
-      // `typed` is this deploy's own copy of the config (read at validation or just now) and
-      // already holds the saved wires: it goes to `create` as it is, not copied once more.
-      if (typed.wires !== init.wires) typed.wires = init.wires;
+      // `typed` is the config read at validation or just now: a copy of the saved node, or the
+      // saved node itself when every property read as saved. Either holds the saved wires and
+      // goes to `create` as it is; the saved node is copied only to give it wires it lacks.
+      if (typed.wires !== init.wires) {
+        if (typed === raw) typed = { ...raw };
+        typed.wires = init.wires;
+      }
       const node = new RuntimeNode(init, flow);
       const handlers = scope.call({ node }, def.create, def, typed as never, node, undefined);
       if (isThenable(handlers)) {
@@ -268,7 +288,9 @@ export function createEngine(options: EngineOptions): Engine {
   function collectMissing(parentId: string, out: Set<string>, seen: Set<string>): void {
     if (seen.has(parentId)) return;
     seen.add(parentId);
-    for (const node of model.nodesByParent.get(parentId) ?? []) {
+    const nodes = model.nodesByParent.get(parentId) ?? [];
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       if (node.d === true) continue;
       const type = node.type;
       if (type.startsWith('subflow:')) collectMissing(type.slice(8), out, seen);
@@ -326,7 +348,7 @@ export function createEngine(options: EngineOptions): Engine {
     for (const flow of flows.values()) if (flow.id !== 'global') flow.wire();
   }
 
-  function validate(input: unknown): ValidationIssue[] {
+  function validate(input: unknown, serialised?: string): ValidationIssue[] {
     let next: FlowModel;
     try {
       next = parseFlows(input);
@@ -334,17 +356,17 @@ export function createEngine(options: EngineOptions): Engine {
       if (err instanceof ValidationError) return [...err.issues];
       throw err;
     }
-    const issues = validateNodes(next);
+    const issues = validateNodes(next, serialised === undefined || mayReferToEnv(serialised));
     // The server validates before saving, then deploys the same array: keep the work for it.
     lastValidated = issues.length === 0 ? { input, model: next } : undefined;
     return issues;
   }
 
-  function validateNodes(next: FlowModel): ValidationIssue[] {
+  function validateNodes(next: FlowModel, mayUseEnv = true): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
     validatedConfigs = new Map();
     const runningDefs = acceptedWith.get(model);
-    const accepted = new Map<FlowConfigNode, NodeDefinition<any>>();
+    const accepted = new Map<string, NodeDefinition<any>>();
     acceptedWith.set(next, accepted);
     const all = next.all;
     for (let i = 0; i < all.length; i++) {
@@ -353,8 +375,8 @@ export function createEngine(options: EngineOptions): Engine {
       if (!entry || entry.kind !== 'definition') continue;
       const def = entry.def;
       const running = runningDefs && model.byId.get(node.id);
-      if (running && runningDefs.get(running) === def && deepEqual(running, node)) {
-        accepted.set(node, def);
+      if (running && runningDefs.get(running.type) === def && deepEqual(running, node)) {
+        accepted.set(node.type, def);
         continue;
       }
       const before = issues.length;
@@ -366,11 +388,12 @@ export function createEngine(options: EngineOptions): Engine {
         continue;
       }
       // Values filled from ${ENV} at start are checked when the node starts, not here.
-      const usesEnv = nodeUsesEnv(migrated);
+      const usesEnv = mayUseEnv && nodeUsesEnv(migrated);
       const checkable = usesEnv
         ? Object.fromEntries(Object.entries(migrated).map(([k, v]) => [k, typeof v === 'string' && v.includes('${') ? undefined : v]))
         : migrated;
-      const { config, issues: found } = readProperties(def.properties, checkable, node.id);
+      // A copy made by `migrate` or for the check above is this read's own to fill in.
+      const { config, issues: found } = readProperties(def.properties, checkable, node.id, checkable !== node);
       for (let k = 0; k < found.length; k++) issues.push(found[k]!);
       // Node creation reuses what was read here rather than migrating and reading it again.
       if (!usesEnv && found.length === 0) validatedConfigs.set(node, config);
@@ -382,7 +405,7 @@ export function createEngine(options: EngineOptions): Engine {
           issues.push({ code: 'invalid_node', nodeId: node.id, message: `node '${node.id}' (${node.type}): ${(err as Error).message}` });
         }
       }
-      if (issues.length === before) accepted.set(node, def);
+      if (issues.length === before) accepted.set(node.type, def);
     }
     // A refused set is never created: nothing of it is kept.
     if (issues.length > 0) validatedConfigs = new Map();
@@ -398,19 +421,18 @@ export function createEngine(options: EngineOptions): Engine {
     const type = opts.deploymentType ?? 'full';
     const previous = model;
     const nextCredentials = opts.credentials ? { ...credentials, ...opts.credentials } : credentials;
-    // For the validated input, `all` is that array's nodes in order: the same JSON as the input.
-    const nextRev = known && opts.serialised !== undefined ? revOfText(opts.serialised) : revOf(next.all);
+    const nextRev = opts.serialised !== undefined ? revOfText(opts.serialised) : revOf(next.all);
     if (type === 'full' || type === 'reload' || !started) {
       await stopAll();
       model = next;
-      credentials = nextCredentials;
+      setCredentials(nextCredentials);
       rev = nextRev;
       await startAll();
       return { rev };
     }
     const diff = diffFlows(previous, next);
     model = next;
-    credentials = nextCredentials;
+    setCredentials(nextCredentials);
     rev = nextRev;
     if (diff.flows.has('global')) {
       // Config nodes without a tab are shared: restart everything that could use them.
@@ -548,6 +570,16 @@ const NEVER_SUBSTITUTED = new Set(['id', 'type', 'z', 'wires', 'x', 'y']);
 function nodeUsesEnv(node: FlowConfigNode): boolean {
   for (const key in node) {
     if (!NEVER_SUBSTITUTED.has(key) && hasEnvReference((node as Record<string, unknown>)[key], 1)) return true;
+  }
+  return false;
+}
+
+/** Whether a JSON text holds `${` or `$(` anywhere: JSON never escapes either, so no string of it can without. */
+function mayReferToEnv(serialised: string): boolean {
+  // One pass over the text (megabytes for a large flow), from one `$` to the next.
+  for (let at = serialised.indexOf('$'); at !== -1; at = serialised.indexOf('$', at + 1)) {
+    const next = serialised.charCodeAt(at + 1);
+    if (next === 0x7b || next === 0x28) return true;
   }
   return false;
 }

@@ -76,7 +76,8 @@ export class Flow implements NodeHost {
     this.groups = init.groups;
     this.subflowDef = init.subflowDef;
     this.instance = init.instance;
-    for (const c of init.nodes) this.configs.set(c.id, c);
+    const nodes = init.nodes;
+    for (let i = 0; i < nodes.length; i++) this.configs.set(nodes[i]!.id, nodes[i]!);
   }
 
   get services(): RuntimeServices {
@@ -90,10 +91,13 @@ export class Flow implements NodeHost {
   /** Evaluates env, then creates config nodes first and the rest after, as Node-RED does. */
   async start(only?: ReadonlySet<string>): Promise<void> {
     if (!only) await this.evaluateEnvironment();
-    // Two passes in saved order: config nodes (no wires) first, then the rest.
+    // Two passes in saved order: config nodes (no wires) first, then the rest. Over an array:
+    // a Map iterator in this once-per-deploy (cold) code makes a result object per step.
+    const configs = [...this.configs.values()];
     for (let pass = 0; pass < 2; pass++) {
       const wired = pass === 1;
-      for (const config of this.configs.values()) {
+      for (let i = 0; i < configs.length; i++) {
+        const config = configs[i]!;
         if (Array.isArray(config.wires) !== wired || config.d === true || (only && !only.has(config.id))) continue;
         const created = this.deps.createNode(config, this);
         const node = created instanceof Promise ? await created : created;
@@ -164,7 +168,12 @@ export class Flow implements NodeHost {
     const def = this.subflowDef;
     const mapId = (id: string) => (this.kind === 'subflow' ? `${this.id}-${id}` : id);
     // Resolution reads only `nodes`, never `targets`, so each node's targets can be set as they are found.
-    for (const node of this.nodes.values()) node.targets = node.wires.map((port) => this.resolvePort(port));
+    const nodes = [...this.nodes.values()];
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      // map: an array of exactly the ports' length (a pushed-to one reserves room for 17).
+      node.targets = node.wires.map((port) => this.resolvePort(port));
+    }
     if (def && this.instance) {
       const outputs = this.instance.targets;
       def.out.forEach((port, i) => {
@@ -192,15 +201,20 @@ export class Flow implements NodeHost {
     }
     for (const child of this.subflows.values()) child.wire();
     // Only now, with every output (subflow ports included) resolved, release deferred sends.
-    for (const node of this.nodes.values()) node.setTargets(node.targets);
+    for (let i = 0; i < nodes.length; i++) nodes[i]!.setTargets(nodes[i]!.targets);
     this.inPort?.setTargets(this.inPort.targets);
     this.statusPort?.setTargets(this.statusPort.targets);
   }
 
   private resolvePort(port: readonly string[]): RuntimeNode[] {
+    // Most ports have one wire: a literal of one, not an array grown by push (room for 17), per port.
+    if (port.length === 1) {
+      const target = this.resolveTarget(port[0]!);
+      return target === undefined ? [] : [target];
+    }
     const out: RuntimeNode[] = [];
-    for (const id of port) {
-      const target = this.resolveTarget(id);
+    for (let i = 0; i < port.length; i++) {
+      const target = this.resolveTarget(port[i]!);
       if (target !== undefined) out.push(target);
     }
     return out;

@@ -51,6 +51,12 @@ type CloseCallback = ((done: () => void) => void) | ((removed: boolean, done: ()
 const LazyEmitter = function LazyEmitter() {} as unknown as typeof EventEmitter;
 LazyEmitter.prototype = EventEmitter.prototype;
 
+/**
+ * The credentials of a declared node that has none: shared, and frozen, as declared node types
+ * only read theirs. A contrib node gets an object of its own (see `initialise`): some write to it.
+ */
+const NO_CREDENTIALS: Record<string, unknown> = Object.freeze({});
+
 /** The empty handler list every node starts with; frozen, so a missed copy-on-add throws. */
 const NO_HANDLERS: never[] = Object.freeze([]) as unknown as never[];
 
@@ -78,12 +84,32 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
   declare private declaredCloseHandlers: CloseHandler[];
   declare private ctx: NodeContext | undefined;
   declare private closed: boolean;
-  /** The `send` handed to input handlers: one per node, not one per message. */
-  declare readonly sendFromHandler: (msg: SendArg) => void;
+  /** The `send` handed to input handlers: one per node, not one per message; see `sendFromHandler`. */
+  declare private sendFn: ((msg: SendArg) => void) | undefined;
 
   constructor(init: RuntimeNodeInit, host: NodeHost) {
     super();
-    RuntimeNode.initialise(this, init, host);
+    // The fields as `initialise` sets them, but assigned here: V8 sizes an instance by the
+    // assignments in its constructor, so they are kept inside the object rather than in a
+    // separate property array per node.
+    this.id = init.id;
+    this.type = init.type;
+    this.z = init.z;
+    this.g = init.g || undefined;
+    this.name = init.name;
+    this._alias = init.alias;
+    this.wires = init.wires;
+    this.credentials = init.credentials ?? NO_CREDENTIALS;
+    this._flow = host;
+    this.targets = [];
+    this.isWired = false;
+    this.deferred = undefined;
+    this.inputHandlers = NO_HANDLERS;
+    this.closeHandlers = NO_HANDLERS;
+    this.declaredCloseHandlers = NO_HANDLERS;
+    this.ctx = undefined;
+    this.closed = false;
+    this.sendFn = undefined;
   }
 
   /**
@@ -91,6 +117,7 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
    * this class) never run our constructor: `RED.nodes.createNode(this, config)` calls this instead.
    */
   static initialise(target: RuntimeNode, init: RuntimeNodeInit, host: NodeHost): void {
+    // The same fields as the constructor sets (keep the two in step).
     // No EventEmitter set-up: its methods make their state at first use (see LazyEmitter).
     const t = target as unknown as Record<string, unknown>;
     t.id = init.id;
@@ -110,7 +137,15 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
     t.declaredCloseHandlers = NO_HANDLERS;
     t.ctx = undefined;
     t.closed = false;
-    t.sendFromHandler = (msg: SendArg) => target.send(msg);
+    t.sendFn = undefined;
+  }
+
+  /**
+   * The `send` handed to input handlers, made at the first message: a deploy of 10,000 nodes,
+   * most of which wait long for their first message, then makes no closure per node.
+   */
+  get sendFromHandler(): (msg: SendArg) => void {
+    return (this.sendFn ??= (msg: SendArg) => this.send(msg));
   }
 
   get runtime(): RuntimeServices {

@@ -6,7 +6,7 @@
  */
 import type { FlowConfigNode } from '../../runtime/types.js';
 import type { CredentialVault } from '../../security/credential-vault.js';
-import { readFlowsFile, restoreFlowsFile, writeFlowsFile } from '../../storage/flows-file.js';
+import { readFlowsFileText, restoreFlowsFile, serialiseFlows, writeFlowsFile } from '../../storage/flows-file.js';
 import type { Credentials, FlowsStorage } from './types.js';
 
 export interface FileFlowsStorageOptions {
@@ -21,10 +21,11 @@ export function createFileFlowsStorage(options: FileFlowsStorageOptions, deps: {
   const { flowsPath } = options;
   return {
     async load() {
-      const flows = (await readFlowsFile(flowsPath)) as FlowConfigNode[];
+      const { flows, text } = await readFlowsFileText(flowsPath);
       const credentials = (await deps.vault.load()) as Credentials;
-      return { flows, credentials };
+      return { flows: flows as FlowConfigNode[], credentials, text };
     },
+    serialise: (flows) => serialiseFlows(flows, { pretty: options.pretty }),
     async save(flows, credentials, json) {
       const written = await writeFlowsFile(flowsPath, flows, { pretty: options.pretty, json });
       try {

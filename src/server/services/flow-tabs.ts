@@ -97,6 +97,8 @@ export function summariseChanges(before: readonly FlowConfigNode[], after: reado
   for (const n of before) old.set(n.id, n);
   const added: string[] = [];
   const changed: string[] = [];
+  // A first deploy (nothing before) adds every node: no lookups, and no set of what was seen.
+  if (before.length === 0) return { added: after.map((n) => n.id), removed: [], changed: [] };
   const seen = new Set<string>();
   for (const n of after) {
     seen.add(n.id);
@@ -104,7 +106,7 @@ export function summariseChanges(before: readonly FlowConfigNode[], after: reado
     if (was === undefined) added.push(n.id);
     else if (!sameJson(was, n)) changed.push(n.id);
   }
-  const removed = before.length === 0 ? [] : [...old.keys()].filter((id) => !seen.has(id));
+  const removed = [...old.keys()].filter((id) => !seen.has(id));
   return { added, removed, changed };
 }
 

@@ -72,8 +72,8 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
     return run;
   };
 
-  const validate = (flows: FlowConfigNode[]) => {
-    const issues: ValidationIssue[] = [...engine.validate(flows)];
+  const validate = (flows: FlowConfigNode[], text: string) => {
+    const issues: ValidationIssue[] = [...engine.validate(flows, text)];
     const disabled = deps.disabledTypes?.();
     if (disabled && disabled.size > 0) {
       for (const node of flows) {
@@ -85,15 +85,18 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
 
   const deploy = async (caller: Caller, next: FlowConfigNode[], posted: Credentials, type: DeploymentType, extra: Record<string, unknown> = {}) => {
     const before = engine.getFlows().flows;
+    // Serialised once, as the storage saves it, before validation, which reads from the text
+    // whether any node uses env vars: the flows file, the engine's rev (so the same after a
+    // restart, from the file) and the history version are these bytes too.
+    const text = storage.serialise ? storage.serialise(next) : JSON.stringify(next);
     try {
-      validate(next);
+      validate(next, text);
     } catch (err) {
       audit.record({ event: 'flows.deploy.refused', username: caller.username, address: caller.address, details: { deploymentType: type, issues: (err as ValidationError).issues?.length } });
       throw err;
     }
     const nextCredentials = mergeCredentials(credentials, posted, next);
-    // Serialised and encoded once: the flows file, the engine's rev and the history version are these bytes.
-    const json = Buffer.from(JSON.stringify(next), 'utf8');
+    const json = Buffer.from(text, 'utf8');
     // Compressed on the thread pool while the file is written and the flows start.
     const version = history?.prepare ? history.prepare(json) : undefined;
     try {
@@ -159,7 +162,7 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
     async start() {
       const loaded = await storage.load();
       credentials = loaded.credentials;
-      return engine.setFlows(loaded.flows, { deploymentType: 'full', credentials });
+      return engine.setFlows(loaded.flows, { deploymentType: 'full', credentials, serialised: loaded.text });
     },
     getFlows(caller) {
       assertCan(can, caller, 'flows.read');
@@ -177,7 +180,7 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
         if (type === 'reload') {
           const loaded = await storage.load();
           credentials = loaded.credentials;
-          const result = await engine.setFlows(loaded.flows, { deploymentType: 'reload', credentials });
+          const result = await engine.setFlows(loaded.flows, { deploymentType: 'reload', credentials, serialised: loaded.text });
           audit.record({ event: 'flows.reload', username: caller.username, address: caller.address, details: { rev: result.rev } });
           return result;
         }

@@ -20,11 +20,17 @@ export type Credentials = Record<string, Record<string, unknown>>;
 
 /** The flows file and the credentials file together. */
 export interface FlowsStorage {
-  load(): Promise<{ flows: FlowConfigNode[]; credentials: Credentials }>;
+  /** `text`: the flows as stored (the file's bytes), when there are any; the rev is its hash. */
+  load(): Promise<{ flows: FlowConfigNode[]; credentials: Credentials; text?: Uint8Array }>;
+  /**
+   * The flows as `save` stores them (compact or indented JSON); the caller makes this text once
+   * per deploy for the save, the rev and the history. Without it, `JSON.stringify(flows)`.
+   */
+  serialise?(flows: readonly FlowConfigNode[]): string;
   /**
    * Writes both; when it throws, both files are as they were before the call (the implementation
-   * restores whichever it had already replaced). `json`, when given, is `JSON.stringify(flows)`
-   * as UTF-8, made once by the caller.
+   * restores whichever it had already replaced). `json`, when given, is `serialise(flows)` (or
+   * `JSON.stringify(flows)`) as UTF-8, made once by the caller, and is stored as it is.
    */
   save(flows: FlowConfigNode[], credentials: Credentials, json?: Uint8Array): Promise<void>;
 }

@@ -20,17 +20,34 @@ export interface ChangeRule {
 
 /**
  * Lifts the single-rule shape (`action`, `property`, `from`, `to`, `reg`) into `rules`, and
- * gives every rule its types: `pt` defaults to msg, the old `re` flag becomes `fromt: 're'`, a
- * set rule whose `to` starts with `msg.` and has no type becomes a msg reference, and missing
- * `tot`/`fromt` become `str`. Returns a new object; the input is not changed.
+ * rewrites legacy rules: the old `re` flag becomes `fromt: 're'`, a set rule whose `to` starts
+ * with `msg.` and has no type becomes a msg reference; such a rule also gets its types (`pt`
+ * msg, missing `tot`/`fromt` str). A rule with nothing legacy is kept as saved: the compiler
+ * reads a missing `pt`, `tot` or `fromt` as those same defaults. Returns the input itself when
+ * nothing is legacy (a node as the editor saves it), else a new object; the input is not changed.
  *
  * @example migrateChangeNode({ id: 'c', type: 'change', action: 'replace', property: 'payload', to: 'x' })
  *   // rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'x', tot: 'str', fromt: 'str' }]
  */
 export function migrateChangeNode(raw: FlowConfigNode): FlowConfigNode {
-  const source = Array.isArray(raw.rules) ? (raw.rules as unknown[]) : [legacyRule(raw)];
-  const rules = source.map((r) => (r !== null && typeof r === 'object' ? typeRule({ ...(r as Record<string, unknown>) }) : r));
-  return { ...raw, rules };
+  if (Array.isArray(raw.rules)) {
+    const saved = raw.rules as unknown[];
+    let rules: unknown[] | undefined;
+    for (let i = 0; i < saved.length; i++) {
+      const r = saved[i];
+      if (r === null || typeof r !== 'object' || !isLegacyRule(r as Record<string, unknown>)) continue;
+      // Copied at the first legacy rule; the rules before it are kept as they are.
+      (rules ??= saved.slice())[i] = typeRule({ ...(r as Record<string, unknown>) });
+    }
+    return rules ? { ...raw, rules } : raw;
+  }
+  return { ...raw, rules: [typeRule(legacyRule(raw))] };
+}
+
+/** A rule that `typeRule` changes in meaning, not only by filling in its default types. */
+function isLegacyRule(rule: Record<string, unknown>): boolean {
+  if (rule.t === 'change' && 're' in rule) return true;
+  return rule.t === 'set' && !rule.tot && typeof rule.to === 'string' && rule.to.startsWith('msg.');
 }
 
 function legacyRule(raw: FlowConfigNode): Record<string, unknown> {

@@ -110,7 +110,19 @@ const NEEDS_V2 = new Set(['btwn', 'index']);
 
 const hasEnvRef = (v: unknown): boolean => typeof v === 'string' && v.includes('${');
 
-const constant = (value: unknown): Operand => ({ isAsync: false, get: () => value });
+/** A value fixed at deploy: one small object per rule value, with no closure (and no scope kept for one). */
+class ConstantOperand implements Operand {
+  readonly isAsync = false;
+  constructor(private readonly value: unknown) {}
+  get(): unknown {
+    return this.value;
+  }
+}
+
+/** Rules without a second value (most) share this one. */
+const NO_VALUE = new ConstantOperand(undefined);
+
+const constant = (value: unknown): Operand => (value === undefined ? NO_VALUE : new ConstantOperand(value));
 
 /** Node-RED's untyped values: a number when the value reads as one, else a string. */
 function inferType(v: unknown): string {
@@ -152,6 +164,9 @@ function compileOperand(v: unknown, vt: string, opts: { host: PropertyHost | und
       if (Number.isNaN(n) && !hasEnvRef(v)) throw new Error(`value is not a number: ${JSON.stringify(v)}`);
       return constant(n);
     }
+    // The text as compileTypedProperty gives it for 'str', without a reader function per rule.
+    case 'str':
+      return constant('' + String(v));
     case 'msg': {
       const path = compileMessagePath(String(v));
       return {
@@ -189,7 +204,7 @@ function compileRule(rule: SwitchRule, host: PropertyHost | undefined): Compiled
   const vt = rule.vt || inferType(rule.v);
   const opts = { host, isJsonataRule: rule.t === 'jsonata_exp' };
   const v1 = compileOperand(rule.v, vt, opts);
-  const v2 = rule.v2 === undefined ? constant(undefined) : compileOperand(rule.v2, rule.v2t || inferType(rule.v2), opts);
+  const v2 = rule.v2 === undefined ? NO_VALUE : compileOperand(rule.v2, rule.v2t || inferType(rule.v2), opts);
   const ignoreCase = rule.case === true || rule.case === 'true';
   let staticRegex: RegExp | undefined;
   if (rule.t === 'regex' && (vt === 'str' || vt === 'num') && !hasEnvRef(rule.v)) {
