@@ -47,8 +47,9 @@ export function createRegistry(): Registry {
     registerConstructor(type, ctor, opts = {}) {
       add({ kind: 'constructor', type, module: opts.module ?? 'contrib', ctor, credentials: opts.credentials, settings: opts.settings });
     },
-    get: (type) => (disabled.has(type) ? undefined : entries.get(type)),
-    has: (type) => entries.has(type) && !disabled.has(type),
+    // Called for every node of a deploy: nothing disabled (the usual case) is one lookup.
+    get: (type) => (disabled.size > 0 && disabled.has(type) ? undefined : entries.get(type)),
+    has: (type) => entries.has(type) && (disabled.size === 0 || !disabled.has(type)),
     types: () => [...entries.keys()].filter((type) => !disabled.has(type)),
     entries: () => [...entries.values()],
     setDisabled(type, off) {
