@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffFlows } from './diff-flows.js';
+import { deepEqual, diffFlows } from './diff-flows.js';
 import { parseFlows } from './parse-flows.js';
 
 const base = [
@@ -63,5 +63,18 @@ describe('diffFlows', () => {
     assert.deepEqual([...diff.removed], ['b']);
     assert.deepEqual([...diff.added], ['e']);
     assert.deepEqual([...diff.flows].sort(), ['t1', 't2']);
+  });
+});
+
+describe('deepEqual', () => {
+  it('compares JSON values by content, and by member order too when asked', () => {
+    assert.equal(deepEqual({ a: 1, b: [1, { c: 'x' }] }, { b: [1, { c: 'x' }], a: 1 }), true);
+    assert.equal(deepEqual({ a: 1, b: 2 }, { b: 2, a: 1 }, true), false);
+    assert.equal(deepEqual({ a: 1, b: [{ c: 1, d: 2 }] }, { a: 1, b: [{ d: 2, c: 1 }] }, true), false);
+    assert.equal(deepEqual({ a: 1, b: [{ c: 1 }] }, { a: 1, b: [{ c: 1 }] }, true), true);
+    assert.equal(deepEqual([1, 2], { 0: 1, 1: 2 }), false);
+    assert.equal(deepEqual({ a: 1 }, { a: '1' }), false);
+    // Same number of members but different names, even when both values are missing.
+    assert.equal(deepEqual({ x: undefined }, { y: undefined }), false);
   });
 });

@@ -132,18 +132,26 @@ function sameWires(a: unknown, b: unknown): boolean {
   return deepEqual(a ?? [], b ?? []);
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
+/**
+ * Whether two values read from JSON are equal. With `keyOrder`, objects must also list their
+ * members in the same order, so equal means "would serialise to the same text".
+ */
+export function deepEqual(a: unknown, b: unknown, keyOrder = false): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i], keyOrder)) return false;
     return true;
   }
   if (Array.isArray(b)) return false;
   const ak = Object.keys(a);
   const bk = Object.keys(b);
   if (ak.length !== bk.length) return false;
-  for (const k of ak) if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  for (let i = 0; i < ak.length; i++) {
+    const k = ak[i]!;
+    if (keyOrder ? k !== bk[i] : !Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], keyOrder)) return false;
+  }
   return true;
 }

@@ -3,6 +3,7 @@
  * for config nodes and subflows outside any tab. Pure functions over the deployed flow list.
  */
 import { RedoubtError, NotFoundError } from '../../errors/index.js';
+import { deepEqual } from '../../runtime/flow-model/index.js';
 import type { FlowConfigNode } from '../../runtime/types.js';
 
 export interface FlowTab {
@@ -104,28 +105,9 @@ export function summariseChanges(before: readonly FlowConfigNode[], after: reado
     seen.add(n.id);
     const was = old.get(n.id);
     if (was === undefined) added.push(n.id);
-    else if (!sameJson(was, n)) changed.push(n.id);
+    else if (!deepEqual(was, n, true)) changed.push(n.id);
   }
   const removed = [...old.keys()].filter((id) => !seen.has(id));
   return { added, removed, changed };
 }
 
-/** Whether two values read from JSON would serialise to the same text: same members in the same order. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ak = Object.keys(a);
-  const bk = Object.keys(b);
-  if (ak.length !== bk.length) return false;
-  for (let i = 0; i < ak.length; i++) {
-    const k = ak[i]!;
-    if (k !== bk[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  }
-  return true;
-}
