@@ -16,6 +16,7 @@ import { createRunQueue } from './run-queue.js';
 import { RuntimeNode, type NodeHost } from './runtime-node.js';
 import { createContribNode } from './contrib-node.js';
 import { createNodeScope, type NodeScope } from './node-scope.js';
+import { findWaitingConfigs, missingTypesOf } from './missing-types.js';
 
 export type DeploymentType = 'full' | 'flows' | 'nodes' | 'reload';
 
@@ -118,6 +119,13 @@ export function createEngine(options: EngineOptions): Engine {
   let rev = revOf([]);
   const flows = new Map<string, Flow>();
   let missing: string[] = [];
+  /**
+   * Config nodes without a tab that wait for a missing type, with the types; not created until
+   * those types are registered. Found again whenever the model or the registered types may
+   * have changed (a start, a deploy, `startWaiting`).
+   */
+  let waitingConfigs: ReadonlyMap<string, string[]> = new Map();
+  const isRegistered = (type: string) => registry.has(type);
   let started = false;
   let deploying: Promise<unknown> = Promise.resolve();
 
@@ -278,24 +286,35 @@ export function createEngine(options: EngineOptions): Engine {
     return instance;
   }
 
-  /** Node types a tab (with the subflows it uses) needs that are not registered, in the order first used. */
+  /** Node types a tab (with the subflows and shared config nodes it uses) needs that are not registered, in the order first used. */
   function missingFor(flowId: string): string[] {
+    return missingTypesOf(model, flowId, { isRegistered, waitingConfigs });
+  }
+
+  /** Every missing type the flows wait for: the tabs' and the shared config nodes'. */
+  function findMissing(): string[] {
     const out = new Set<string>();
-    collectMissing(flowId, out, new Set());
+    for (const id of model.tabs.keys()) for (const type of missingFor(id)) out.add(type);
+    for (const types of waitingConfigs.values()) for (const type of types) out.add(type);
     return [...out];
   }
 
-  function collectMissing(parentId: string, out: Set<string>, seen: Set<string>): void {
-    if (seen.has(parentId)) return;
-    seen.add(parentId);
-    const nodes = model.nodesByParent.get(parentId) ?? [];
-    for (let i = 0; i < nodes.length; i++) {
-      const node = nodes[i]!;
-      if (node.d === true) continue;
-      const type = node.type;
-      if (type.startsWith('subflow:')) collectMissing(type.slice(8), out, seen);
-      else if (type !== 'unknown' && !registry.has(type)) out.add(type);
-    }
+  const describeTypes = (types: readonly string[]) => types.map((t) => (registry.isDisabled(t) ? `${t} (disabled)` : t)).join(', ');
+
+  /**
+   * Creates the shared config nodes that waited for types now registered, before the tabs that
+   * use them start; the ids created.
+   */
+  async function startReadyConfigs(): Promise<string[]> {
+    const globals = globalFlow();
+    if (!globals) return [];
+    const ready = model.globalNodes.filter((n) => n.d !== true && !globals.configs.has(n.id) && !waitingConfigs.has(n.id));
+    if (ready.length === 0) return [];
+    for (const node of ready) globals.configs.set(node.id, node);
+    const ids = ready.map((n) => n.id);
+    await globals.start(new Set(ids));
+    globals.wire();
+    return ids;
   }
 
   async function startFlow(id: string): Promise<void> {
@@ -304,7 +323,7 @@ export function createEngine(options: EngineOptions): Engine {
     const waiting = missingFor(id);
     if (waiting.length > 0) {
       // An installed type the operator disabled waits the same way, but says why.
-      log('warn', undefined, `flow '${tab.label ?? id}' waits for missing node types: ${waiting.map((t) => (registry.isDisabled(t) ? `${t} (disabled)` : t)).join(', ')}`);
+      log('warn', undefined, `flow '${tab.label ?? id}' waits for missing node types: ${describeTypes(waiting)}`);
       return;
     }
     const flow = new Flow({ id, kind: 'tab', config: tab, nodes: model.nodesByParent.get(id) ?? [], groups: model.groups, parent: globalFlow() }, deps);
@@ -317,10 +336,13 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   async function startAll(): Promise<void> {
-    missing = [...new Set([...model.tabs.keys()].flatMap((id) => missingFor(id)))];
+    waitingConfigs = findWaitingConfigs(model, isRegistered);
+    missing = findMissing();
     const globalConfig = model.globalNodes.find((n) => n.type === 'global-config');
+    // A config node that waits is left out until its types come (`startReadyConfigs`).
+    const shared = waitingConfigs.size === 0 ? [...model.globalNodes] : model.globalNodes.filter((n) => !waitingConfigs.has(n.id));
     const globals = new Flow(
-      { id: 'global', kind: 'global', config: { id: 'global', type: 'global', env: globalConfig?.env }, nodes: [...model.globalNodes], groups: model.groups },
+      { id: 'global', kind: 'global', config: { id: 'global', type: 'global', env: globalConfig?.env }, nodes: shared, groups: model.groups },
       deps,
     );
     flows.set('global', globals);
@@ -428,6 +450,7 @@ export function createEngine(options: EngineOptions): Engine {
       setCredentials(nextCredentials);
       rev = nextRev;
       await startAll();
+      reportMissing(type);
       return { rev };
     }
     const diff = diffFlows(previous, next);
@@ -438,8 +461,12 @@ export function createEngine(options: EngineOptions): Engine {
       // Config nodes without a tab are shared: restart everything that could use them.
       await stopAll();
       await startAll();
+      reportMissing(type);
       return { rev };
     }
+    // The shared config nodes did not change, but a type may have come since they were checked.
+    waitingConfigs = findWaitingConfigs(model, isRegistered);
+    await startReadyConfigs();
     if (type === 'flows') {
       for (const id of diff.flows) {
         await flows.get(id)?.stop();
@@ -476,21 +503,32 @@ export function createEngine(options: EngineOptions): Engine {
         await flow.start(toStart);
       }
     }
-    missing = [...new Set([...model.tabs.keys()].flatMap((id) => missingFor(id)))];
+    missing = findMissing();
     // Wires never leave their tab (links go through link nodes), so only the tabs touched here
     // have anything to resolve again.
     for (const id of diff.flows) flows.get(id)?.wire();
     events.emit('flows:started', { rev, type, diff });
+    reportMissing(type);
     return { rev };
+  }
+
+  /**
+   * One line per deploy naming what the flows still wait for: a 'flows' or 'nodes' deploy logs
+   * the tabs it restarted, not the ones that went on waiting untouched.
+   */
+  function reportMissing(type: DeploymentType): void {
+    if (missing.length > 0) log('warn', undefined, `deployed (${type}); the flows wait for missing node types: ${describeTypes(missing)}`);
   }
 
   /** A 'flows' deploy of unchanged flows would not do this: its diff is empty. */
   async function startWaiting(): Promise<string[]> {
     if (!started) return [];
+    waitingConfigs = findWaitingConfigs(model, isRegistered);
+    await startReadyConfigs();
     const ids = [...model.tabs.keys()].filter((id) => !flows.has(id) && model.tabs.get(id)!.disabled !== true && missingFor(id).length === 0);
     for (const id of ids) await startFlow(id);
     for (const id of ids) flows.get(id)?.wire();
-    missing = [...new Set([...model.tabs.keys()].flatMap((id) => missingFor(id)))];
+    missing = findMissing();
     if (ids.length > 0) log('info', undefined, `Started flows that waited for node types: ${ids.map((id) => model.tabs.get(id)!.label ?? id).join(', ')}`);
     return ids;
   }

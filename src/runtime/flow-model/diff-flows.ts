@@ -97,7 +97,12 @@ function buildDependants(model: FlowModel): Map<string, string[]> {
   return dependants;
 }
 
-function collectRefs(value: unknown, ids: Set<string>, found: (id: string) => void, depth = 0): void {
+/**
+ * Calls `found` for each string in a node's settings (nested lists and objects too, its own id,
+ * tab, group and wires aside) that is one of `ids`: how a node refers to a config node, whether
+ * through a declared `configRef` property or a contrib node's own key.
+ */
+export function collectRefs(value: unknown, ids: { has(id: string): boolean }, found: (id: string) => void, depth = 0): void {
   if (depth > 6) return;
   if (typeof value === 'string') {
     if (ids.has(value)) found(value);
@@ -111,7 +116,8 @@ function collectRefs(value: unknown, ids: Set<string>, found: (id: string) => vo
   }
 }
 
-function sameIgnoringLayout(a: FlowConfigNode, b: FlowConfigNode): boolean {
+/** Whether two saved nodes have the same configuration, position and wires aside (Node-RED's "changed"). */
+export function sameIgnoringLayout(a: FlowConfigNode, b: FlowConfigNode): boolean {
   if (a === b) return true;
   // Every key of either side, without building their union: a key only `b` has is equal only
   // when its value is undefined, as a missing key reads.

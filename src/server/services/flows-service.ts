@@ -10,11 +10,12 @@ import type { DeploymentType, Engine } from '../../runtime/engine/engine.js';
 import type { FlowConfigNode } from '../../runtime/types.js';
 import type { AuditLog, FlowHistory, FlowVersion } from '../../security/types.js';
 import { assertCan } from './access.js';
+import { refuseDisabledChanges } from './disabled-types.js';
 import { extractCredentials, mergeCredentials } from './flow-credentials.js';
 import { addFlow, exportFlow, removeFlow, replaceFlow, summariseChanges, type FlowTab } from './flow-tabs.js';
 import type { Can, Caller, Credentials, FlowsStorage } from './types.js';
 
-export type FlowsEngine = Pick<Engine, 'setFlows' | 'getFlows' | 'validate' | 'startFlows' | 'stopFlows' | 'state'>;
+export type FlowsEngine = Pick<Engine, 'setFlows' | 'getFlows' | 'validate' | 'startFlows' | 'stopFlows' | 'state' | 'missingTypes'>;
 
 export interface FlowsServiceDeps {
   engine: FlowsEngine;
@@ -22,7 +23,10 @@ export interface FlowsServiceDeps {
   audit: AuditLog;
   can: Can;
   history?: FlowHistory;
-  /** Node types of disabled node sets; a deploy that uses one is refused. */
+  /**
+   * Node types of disabled node sets: a deploy may keep their nodes as deployed, not add or
+   * change one (see `disabled-types.ts`).
+   */
   disabledTypes?: () => ReadonlySet<string>;
 }
 
@@ -72,15 +76,24 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
     return run;
   };
 
-  const validate = (flows: FlowConfigNode[], text: string) => {
-    const issues: ValidationIssue[] = [...engine.validate(flows, text)];
+  /** Nodes of disabled types the deploy adds or changes, measured against what runs now. */
+  const disabledChanges = (next: FlowConfigNode[], credentialsAfter: (node: FlowConfigNode) => Record<string, unknown> | undefined): ValidationIssue[] => {
     const disabled = deps.disabledTypes?.();
-    if (disabled && disabled.size > 0) {
-      for (const node of flows) {
-        if (disabled.has(node.type)) issues.push({ code: 'type_disabled', nodeId: node.id, message: `node '${node.id}' uses type '${node.type}', whose node set is disabled` });
-      }
-    }
-    if (issues.length > 0) throw new ValidationError('Deploy refused', issues);
+    if (!disabled || disabled.size === 0) return [];
+    return refuseDisabledChanges({ next, before: engine.getFlows().flows, disabled, credentials, credentialsAfter });
+  };
+
+  /** Throws the issues as a refused deploy, recorded in the audit log. */
+  const refuseIf = (caller: Caller, type: DeploymentType, issues: ValidationIssue[]) => {
+    if (issues.length === 0) return;
+    audit.record({ event: 'flows.deploy.refused', username: caller.username, address: caller.address, details: { deploymentType: type, issues: issues.length } });
+    throw new ValidationError('Deploy refused', issues);
+  };
+
+  /** The missing types the flows wait for after a deploy, for its audit record. */
+  const waitingDetail = (): { waiting?: string[] } => {
+    const waiting = engine.missingTypes();
+    return waiting.length > 0 ? { waiting } : {};
   };
 
   const deploy = async (caller: Caller, next: FlowConfigNode[], posted: Credentials, type: DeploymentType, extra: Record<string, unknown> = {}) => {
@@ -89,12 +102,9 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
     // whether any node uses env vars: the flows file, the engine's rev (so the same after a
     // restart, from the file) and the history version are these bytes too.
     const text = storage.serialise ? storage.serialise(next) : JSON.stringify(next);
-    try {
-      validate(next, text);
-    } catch (err) {
-      audit.record({ event: 'flows.deploy.refused', username: caller.username, address: caller.address, details: { deploymentType: type, issues: (err as ValidationError).issues?.length } });
-      throw err;
-    }
+    // One node's merge at a time: the list may hold entries that are not nodes until validation refuses them.
+    const credentialsAfter = (node: FlowConfigNode) => mergeCredentials(credentials, posted, [node])[node.id];
+    refuseIf(caller, type, [...engine.validate(next, text), ...disabledChanges(next, credentialsAfter)]);
     const nextCredentials = mergeCredentials(credentials, posted, next);
     const json = Buffer.from(text, 'utf8');
     // Compressed on the thread pool while the file is written and the flows start.
@@ -137,6 +147,7 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
         added: changes.added.length,
         changed: changes.changed.length,
         removed: changes.removed.length,
+        ...waitingDetail(),
         ...(historyFailure === undefined ? {} : { historyNotSaved: true }),
       },
     });
@@ -179,9 +190,13 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
         }
         if (type === 'reload') {
           const loaded = await storage.load();
+          // What the file holds is measured against what runs, as a deploy's flows are: a reload
+          // is not a way round the disabled-set rule.
+          refuseIf(caller, type, Array.isArray(loaded.flows) ? disabledChanges(loaded.flows, (node) => loaded.credentials[node.id]) : []);
+          const result = await engine.setFlows(loaded.flows, { deploymentType: 'reload', credentials: loaded.credentials, serialised: loaded.text });
+          // Only once the engine took them: a refused reload leaves the credentials in use as they were.
           credentials = loaded.credentials;
-          const result = await engine.setFlows(loaded.flows, { deploymentType: 'reload', credentials, serialised: loaded.text });
-          audit.record({ event: 'flows.reload', username: caller.username, address: caller.address, details: { rev: result.rev } });
+          audit.record({ event: 'flows.reload', username: caller.username, address: caller.address, details: { rev: result.rev, ...waitingDetail() } });
           return result;
         }
         const { flows, posted } = extractCredentials(asList(request.flows));

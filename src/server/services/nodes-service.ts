@@ -1,8 +1,8 @@
 /**
  * The runtime API for the palette: node types grouped as Node-RED groups them (module → node
  * sets → types), and enabling or disabling a module or a set, which is what `node-red-admin
- * enable|disable` does. A disabled set's types cannot be deployed; a set whose types are in use
- * cannot be disabled. Which sets are disabled is kept in `redoubt.db` and read back when the
+ * enable|disable` does. A deploy cannot add or change a node of a disabled set's types (see
+ * `disabled-types.ts`); a set whose types are in use cannot be disabled. Which sets are disabled is kept in `redoubt.db` and read back when the
  * service is built (before the flows start); the registry then treats those types as not
  * installed, so a stored flow that uses one waits, as for a missing type, until the set is
  * enabled again.

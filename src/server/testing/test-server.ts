@@ -3,7 +3,7 @@
  * and credentials in a temporary user directory, listening on 127.0.0.1 port 0, with one user per
  * role already logged in.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ export interface TestServer {
   runtime: Redoubt;
   stack: SecurityStack;
   tokens: Record<Role, string>;
+  /** Every log message of the runtime and the server, in order. */
+  logs: string[];
   /** A request with a JSON body (or raw string) and the bearer token of `role`. */
   call(method: string, path: string, options?: { role?: Role; token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<TestResponse>;
   close(): Promise<void>;
@@ -57,18 +59,31 @@ export function rawRequest(port: number, method: string, path: string, headers: 
   });
 }
 
-export async function startTestServer(options: Partial<RedoubtServerOptions> & { storage?: (userDir: string) => FlowsStorage; withUsers?: boolean; security?: SecurityStackOptions } = {}): Promise<TestServer> {
-  const { storage: makeStorage, withUsers, security, ...serverOptions } = options;
+export interface TestServerOptions extends Partial<RedoubtServerOptions> {
+  storage?: (userDir: string) => FlowsStorage;
+  withUsers?: boolean;
+  security?: SecurityStackOptions;
+  /** Written to `flows.json` before the server starts, as flows stored by an earlier run. */
+  flows?: unknown[];
+  /** Node sets (`module/set`) stored as disabled before the server starts. */
+  disabledSets?: string[];
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const { storage: makeStorage, withUsers, security, flows, disabledSets, ...serverOptions } = options;
   const userDir = await mkdtemp(join(tmpdir(), 'redoubt-server-'));
+  if (flows) await writeFile(join(userDir, 'flows.json'), JSON.stringify(flows));
   const logs: string[] = [];
   const runtime = await createRedoubt({ userDir, log: (e) => void logs.push(String(e.msg)) });
   const db = openDatabase(':memory:');
   const stack = createSecurityStack(db, security ?? {}, { clock: { now: Date.now } });
   const vault = createVault({ userDir, env: { REDOUBT_CREDENTIAL_KEY: 'a test passphrase that is long' }, scryptCost: 2 ** 10 });
   const storage = makeStorage?.(userDir) ?? createFileFlowsStorage({ flowsPath: join(userDir, 'flows.json') }, { vault });
+  const nodeSets = createNodeSetsStore(db);
+  if (disabledSets) nodeSets.setDisabled(disabledSets, true, { username: 'test', at: 0 });
   const server = await startRedoubtServer(
     { host: '127.0.0.1', port: 0, httpAdminRoot: '/', httpNodeRoot: '/', apiMaxLength: 5 * 1024 * 1024, editorDir: join(userDir, 'editor'), version: '0.0.0-test', ...serverOptions },
-    { runtime, auth: stack.auth, audit: stack.audit, nodeSets: createNodeSetsStore(db), storage, history: stack.history, secondFactor: stack.secondFactor, log: (e) => void logs.push(String(e.msg)) },
+    { runtime, auth: stack.auth, audit: stack.audit, nodeSets, storage, history: stack.history, secondFactor: stack.secondFactor, log: (e) => void logs.push(String(e.msg)) },
   );
   const tokens = {} as Record<Role, string>;
   if (withUsers !== false) {
@@ -88,6 +103,7 @@ export async function startTestServer(options: Partial<RedoubtServerOptions> & {
     runtime,
     stack,
     tokens,
+    logs,
     call(method, path, opts = {}) {
       const headers: Record<string, string> = { ...opts.headers };
       const token = opts.token ?? (opts.role ? tokens[opts.role] : undefined);
