@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import { ValidationError, type ValidationIssue } from '../../errors/index.js';
 import { readProperties, type NodeApi, type NodeDefinition, type RuntimeServices, type RuntimeSettings } from '../definition/index.js';
-import { deepEqual, diffFlows, parseFlows, type FlowModel, type SubflowDef } from '../flow-model/index.js';
+import { diffFlows, sameNode, parseFlows, type FlowModel, type SubflowDef } from '../flow-model/index.js';
 import { evaluateEnvEntries, mapEnvVarProperties, type EnvEntry } from '../properties/index.js';
 import type { Registry } from '../registry.js';
 import type { ContextScope, FlowConfigNode, LogEntry, LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
@@ -397,7 +397,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (!entry || entry.kind !== 'definition') continue;
       const def = entry.def;
       const running = runningDefs && model.byId.get(node.id);
-      if (running && runningDefs.get(running.type) === def && deepEqual(running, node)) {
+      if (running && runningDefs.get(running.type) === def && sameNode(running, node)) {
         accepted.set(node.type, def);
         continue;
       }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { deepEqual, diffFlows } from './diff-flows.js';
+import { collectRefs, deepEqual, diffFlows, provenSame, provenSameInOrder, sameNode } from './diff-flows.js';
 import { parseFlows } from './parse-flows.js';
 
 const base = [
@@ -76,5 +76,47 @@ describe('deepEqual', () => {
     assert.equal(deepEqual({ a: 1 }, { a: '1' }), false);
     // Same number of members but different names, even when both values are missing.
     assert.equal(deepEqual({ x: undefined }, { y: undefined }), false);
+  });
+});
+
+describe('sameNode', () => {
+  it('remembers what it proved, for that pair only, and whether member order matched', () => {
+    const deployed = { id: 'n', type: 'change', rules: [{ t: 'set', p: 'a' }], x: 1 };
+    const inOrder = { id: 'n', type: 'change', rules: [{ t: 'set', p: 'a' }], x: 1 };
+    const reordered = { x: 1, id: 'n', type: 'change', rules: [{ p: 'a', t: 'set' }] };
+    const edited = { id: 'n', type: 'change', rules: [{ t: 'set', p: 'b' }], x: 1 };
+    assert.equal(provenSame(deployed, inOrder), false);
+    assert.equal(sameNode(deployed, inOrder), true);
+    assert.equal(provenSameInOrder(deployed, inOrder), true);
+    assert.equal(sameNode(deployed, reordered), true);
+    assert.equal(provenSame(deployed, reordered), true);
+    assert.equal(provenSameInOrder(deployed, reordered), false);
+    assert.equal(sameNode(deployed, edited), false);
+    assert.equal(provenSame(deployed, edited), false);
+    // A proof names the deployed node it was made against: another one proves nothing.
+    const otherDeployed = { ...edited };
+    assert.equal(provenSame(otherDeployed, inOrder), false);
+  });
+
+  it('lets the diff skip a node proven unchanged, and still finds the one that changed', () => {
+    const before = parseFlows(base);
+    const after = edit((f) => (f[3].topic = 'new'));
+    for (const node of after.all) {
+      const deployed = before.byId.get(node.id);
+      if (deployed) sameNode(deployed, node);
+    }
+    const diff = diffFlows(before, after);
+    assert.deepEqual([...diff.changed], ['a']);
+    assert.deepEqual([...diff.rewired], []);
+  });
+});
+
+describe('collectRefs', () => {
+  it('finds ids in nested settings, arrays included, and not in id, z, g or wires', () => {
+    const ids = new Set(['c1', 'c2', 'c3', 'w']);
+    const found: string[] = [];
+    const node = { id: 'c1', z: 'c1', g: 'c1', wires: [['w']], broker: 'c2', list: [1, null, true, 'c3', { deep: ['c2'] }], other: 'x' };
+    collectRefs(node, ids, (id) => found.push(id));
+    assert.deepEqual(found, ['c2', 'c3', 'c2']);
   });
 });

@@ -3,7 +3,7 @@
  * for config nodes and subflows outside any tab. Pure functions over the deployed flow list.
  */
 import { RedoubtError, NotFoundError } from '../../errors/index.js';
-import { deepEqual } from '../../runtime/flow-model/index.js';
+import { deepEqual, provenSameInOrder } from '../../runtime/flow-model/index.js';
 import type { FlowConfigNode } from '../../runtime/types.js';
 
 export interface FlowTab {
@@ -91,23 +91,25 @@ export function removeFlow(flows: readonly FlowConfigNode[], id: string): FlowCo
 /**
  * Added, removed and changed node ids between two flow lists. A node is changed when its JSON
  * differs; comparing the values (in key order, as JSON text would) spares serialising every node
- * of both lists on each deploy.
+ * of both lists on each deploy, and a node the engine has already found equal at validation
+ * (`provenSameInOrder`) is not compared again.
  */
 export function summariseChanges(before: readonly FlowConfigNode[], after: readonly FlowConfigNode[]): { added: string[]; removed: string[]; changed: string[] } {
-  const old = new Map<string, FlowConfigNode>();
-  for (const n of before) old.set(n.id, n);
+  // A first deploy (nothing before) adds every node: no lookups.
+  if (before.length === 0) return { added: after.map((n) => n.id), removed: [], changed: [] };
+  // What is left in `unmatched` once every node of `after` took its own out was removed.
+  const unmatched = new Map<string, FlowConfigNode>();
+  for (const n of before) unmatched.set(n.id, n);
   const added: string[] = [];
   const changed: string[] = [];
-  // A first deploy (nothing before) adds every node: no lookups, and no set of what was seen.
-  if (before.length === 0) return { added: after.map((n) => n.id), removed: [], changed: [] };
-  const seen = new Set<string>();
   for (const n of after) {
-    seen.add(n.id);
-    const was = old.get(n.id);
+    const was = unmatched.get(n.id);
     if (was === undefined) added.push(n.id);
-    else if (!deepEqual(was, n, true)) changed.push(n.id);
+    else {
+      unmatched.delete(n.id);
+      if (!provenSameInOrder(was, n) && !deepEqual(was, n, true)) changed.push(n.id);
+    }
   }
-  const removed = [...old.keys()].filter((id) => !seen.has(id));
-  return { added, removed, changed };
+  return { added, removed: [...unmatched.keys()], changed };
 }
 
