@@ -4,7 +4,7 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { helper } from '../../compat/test-helper.js';
 import type { Msg } from '../../runtime/types.js';
-import { collect, logged, loadFlow, messageOf, record, wait, watchDone } from './test-kit.js';
+import { collect, logged, loadFlow, messageOf, record, wait, watchDone } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
-import { collect, loadFlow, record, wait, watchDone } from './test-kit.js';
+import { collect, loadFlow, record, wait, watchDone } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 

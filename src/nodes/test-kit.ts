@@ -1,0 +1,190 @@
+/**
+ * Test support for the node specs (imported by *.test.ts only; the build leaves it out): loading
+ * a flow, waiting for what helper nodes receive or what a node logs, letting the run queue drain,
+ * and temporary files. Every helper takes the ids of the nodes it watches, so one spec can use
+ * any layout of nodes.
+ */
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { helper, type HelperLogEntry } from '../compat/test-helper.js';
+import type { FlowConfigNode, Msg } from '../runtime/types.js';
+
+/** A message read loosely, for specs that reach into payloads of a known shape. */
+export type AnyMsg = Record<string, any>;
+
+export const TAB = 'f';
+
+/** Loads `nodes` on one tab; every node gets `z` and a missing `wires` becomes `[]`. */
+export async function loadFlow(nodes: Array<Record<string, unknown>>): Promise<void> {
+  const flow = nodes.map((n) => ({ z: TAB, wires: [], ...n }));
+  await helper.load([], [...flow, { id: TAB, type: 'tab' }]);
+}
+
+export interface NodeToHelperOptions {
+  /** The helper node the node's one output is wired to; `h1` unless named. */
+  helperId?: string;
+  /** The tab both sit on; a bare tab `f` unless given (one with `env`, say). */
+  tab?: FlowConfigNode;
+}
+
+/**
+ * The smallest flow that tests one node: a tab, the node (its output wired to a helper node) and
+ * the helper. `node` needs `id` and `type`; everything else in it is the node's configuration.
+ */
+export function nodeToHelper(node: FlowConfigNode, options: NodeToHelperOptions = {}): FlowConfigNode[] {
+  const { helperId = 'h1', tab = { id: TAB, type: 'tab' } } = options;
+  return [tab, { z: tab.id, wires: [[helperId]], ...node }, { id: helperId, type: 'helper', z: tab.id, wires: [] }];
+}
+
+/**
+ * Resolves with the next message the helper node `id` receives, or the next one `accept` takes
+ * (no time limit of its own: the runner's applies).
+ */
+export function nextMessage<T = Msg>(id: string, accept: (msg: T) => boolean = () => true): Promise<T> {
+  return new Promise((resolve) => helper.getNode(id)!.on('input', (msg: T) => accept(msg) && resolve(msg)));
+}
+
+/**
+ * Resolves with the first `count` messages the helper node `id` receives; rejects, listing what
+ * did arrive, when they have not all come within `patienceMs` (a failure, not a timing check).
+ */
+export function collect<T = Msg>(id: string, count: number, patienceMs = 2000): Promise<T[]> {
+  const got: T[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`expected ${count} messages at ${id}, got ${got.length}: ${JSON.stringify(got.map((m) => (m as Msg).payload))}`)),
+      patienceMs,
+    );
+    helper.getNode(id)!.on('input', (msg: T) => {
+      got.push(msg);
+      if (got.length === count) {
+        clearTimeout(timer);
+        resolve(got);
+      }
+    });
+  });
+}
+
+/** Everything the helper node `id` receives from now on. */
+export function record<T = Msg>(id: string): T[] {
+  const got: T[] = [];
+  helper.getNode(id)!.on('input', (msg: T) => got.push(msg));
+  return got;
+}
+
+/** Fails unless the helper node `id` stays silent for `quietMs` from now. */
+export async function assertNothingSent(id: string, quietMs = 30): Promise<void> {
+  let got = false;
+  helper.getNode(id)!.on('input', () => (got = true));
+  await wait(quietMs);
+  assert.equal(got, false, `${id} received a message`);
+}
+
+export function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Lets queued deliveries and pending promises run: the run queue drains on setImmediate, which
+ * specs with a fake clock leave real, so this works under `mock.timers` too.
+ */
+export async function settle(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+export interface PollOptions {
+  /** How many checks before giving up. */
+  tries?: number;
+  /** Real milliseconds between checks. */
+  everyMs?: number;
+}
+
+/** Waits until `check` holds, polling in real time; fails naming `what` when it never does. */
+export async function waitUntil(check: () => boolean, what: string, options: PollOptions = {}): Promise<void> {
+  const { tries = 200, everyMs = 10 } = options;
+  for (let i = 0; i < tries; i++) {
+    if (check()) return;
+    await wait(everyMs);
+  }
+  if (check()) return;
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+/** Log messages of the given level (20 error, 30 warn, 40 info) written by node `id` so far. */
+export function logged(id: string, level: number): unknown[] {
+  return helper
+    .log()
+    .args.filter(([entry]) => entry.id === id && entry.level === level)
+    .map(([entry]) => entry.msg);
+}
+
+/** Resolves with the first log entry of `level` written by node `id`, polling until one is written. */
+export async function waitForLog(id: string, level: number, options: PollOptions = {}): Promise<HelperLogEntry> {
+  const { tries = 200, everyMs = 5 } = options;
+  const find = () => helper.log().args.find(([entry]) => entry.level === level && entry.id === id)?.[0];
+  await waitUntil(() => find() !== undefined, `a log entry at level ${level} from ${id}`, { tries, everyMs });
+  return find()!;
+}
+
+export function messageOf(value: unknown): string {
+  return value instanceof Error ? value.message : String(value);
+}
+
+export interface DoneEvent {
+  msg: Msg;
+  err?: unknown;
+}
+
+/**
+ * Records each completion (done() or done(err)) of node `id`. The engine reports completions
+ * only when a complete node watches; this makes the node's flow report them to the test, which
+ * keeps these specs independent of the complete and catch node types.
+ */
+export function watchDone(id: string): DoneEvent[] {
+  const events: DoneEvent[] = [];
+  const node = helper.getNode(id)!;
+  const flow = node._flow as unknown as Record<string, (...args: any[]) => any>;
+  const hasWatchers = flow.hasCompleteWatchers!.bind(flow);
+  const complete = flow.handleComplete!.bind(flow);
+  const handleError = flow.handleError!.bind(flow);
+  flow.hasCompleteWatchers = (n: unknown) => n === node || hasWatchers(n);
+  flow.handleComplete = (n: unknown, msg: Msg) => (n === node ? events.push({ msg }) : complete(n, msg));
+  flow.handleError = (n: unknown, err: unknown, msg: Msg, ...rest: unknown[]) => {
+    if (n === node) events.push({ msg, err });
+    return handleError(n, err, msg, ...rest);
+  };
+  return events;
+}
+
+export interface TempDir {
+  /** The directory, made before the file's first test and removed after its last. */
+  readonly path: string;
+  /** A path in it no other call has returned: `<n>-<name>`. */
+  fresh(name: string): string;
+}
+
+/**
+ * A temporary directory for the specs of one file. Call it at the top of the file: it registers
+ * the `before` and `after` hooks that make and remove the directory.
+ */
+export function useTempDir(prefix: string): TempDir {
+  let path: string | undefined;
+  let seq = 0;
+  before(async () => {
+    path = await mkdtemp(join(tmpdir(), prefix));
+  });
+  after(() => (path ? rm(path, { recursive: true, force: true }) : undefined));
+  const made = () => {
+    if (!path) throw new Error('useTempDir: the directory is made in a before hook; use it inside tests');
+    return path;
+  };
+  return {
+    get path() {
+      return made();
+    },
+    fresh: (name) => join(made(), `${++seq}-${name}`),
+  };
+}
