@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helper, type HelperLogEntry } from '../compat/test-helper.js';
+import type { RuntimeNode } from '../runtime/index.js';
 import type { FlowConfigNode, Msg } from '../runtime/types.js';
 
 /** A message read loosely, for specs that reach into payloads of a known shape. */
@@ -37,6 +38,41 @@ export interface NodeToHelperOptions {
 export function nodeToHelper(node: FlowConfigNode, options: NodeToHelperOptions = {}): FlowConfigNode[] {
   const { helperId = 'h1', tab = { id: TAB, type: 'tab' } } = options;
   return [tab, { z: tab.id, wires: [[helperId]], ...node }, { id: helperId, type: 'helper', z: tab.id, wires: [] }];
+}
+
+/** Helper nodes `ids` on tab `z` (`f` unless named), wired nowhere. */
+export function helperNodes(ids: string[], z = TAB): FlowConfigNode[] {
+  return ids.map((id) => ({ id, type: 'helper', z, wires: [] }));
+}
+
+export interface Recorded {
+  node: RuntimeNode;
+  /** What each helper node received, by helper id. */
+  received: Record<string, AnyMsg[]>;
+  /** Every status the node under test published. */
+  statuses: AnyMsg[];
+  send(msg: AnyMsg): void;
+}
+
+/**
+ * Loads `node` on a bare tab with the helper nodes `helperIds` (wire them in `node.wires`) and
+ * records, from then on, what each helper receives and every status the node shows.
+ */
+export async function loadRecorded(node: FlowConfigNode, helperIds: string[]): Promise<Recorded> {
+  await helper.load([], [{ id: TAB, type: 'tab' }, { z: TAB, ...node }, ...helperNodes(helperIds)]);
+  const received = Object.fromEntries(helperIds.map((id) => [id, record<AnyMsg>(id)]));
+  const statuses = recordStatuses(node.id);
+  const loaded = helper.getNode(node.id)!;
+  return { node: loaded, received, statuses, send: (msg) => loaded.receive(msg) };
+}
+
+/** Every status node `id` publishes (what the editor shows under it) from now on. */
+export function recordStatuses(id: string): AnyMsg[] {
+  const statuses: AnyMsg[] = [];
+  helper.runtime()!.events.on('publish', (topic: string, data: AnyMsg) => {
+    if (topic === `status/${id}`) statuses.push(data);
+  });
+  return statuses;
 }
 
 /**
@@ -73,6 +109,28 @@ export function record<T = Msg>(id: string): T[] {
   const got: T[] = [];
   helper.getNode(id)!.on('input', (msg: T) => got.push(msg));
   return got;
+}
+
+export interface SendOptions {
+  /** The node that gets the message. */
+  to: string;
+  /** The helper node whose next message is the answer; `h1` unless named. */
+  helperId?: string;
+  /** How long to wait before answering `undefined`: for specs where nothing coming out is the point. */
+  waitMs?: number;
+}
+
+/** Sends `msg` to a node and resolves with what the helper receives next, or `undefined` after `waitMs`. */
+export function sendAndReceive<T = AnyMsg>(msg: Msg, options: SendOptions): Promise<T | undefined> {
+  const { to, helperId = 'h1', waitMs = 300 } = options;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), waitMs);
+    helper.getNode(helperId)!.on('input', (m: T) => {
+      clearTimeout(timer);
+      resolve(m);
+    });
+    helper.getNode(to)!.receive(msg);
+  });
 }
 
 /** Fails unless the helper node `id` stays silent for `quietMs` from now. */
