@@ -24,6 +24,15 @@ export async function loadFlow(nodes: Array<Record<string, unknown>>): Promise<v
   await helper.load([], [...flow, { id: TAB, type: 'tab' }]);
 }
 
+/**
+ * Loads `node` (with `loadFlow`) wired to the helper node `helperId`, unless `node.wires` says
+ * otherwise, and returns a function that sends the node a message.
+ */
+export async function loadSender(node: FlowConfigNode, helperId = 'h'): Promise<(msg: Msg) => void> {
+  await loadFlow([{ wires: [[helperId]], ...node }, { id: helperId, type: 'helper' }]);
+  return (msg) => helper.getNode(node.id)!.receive(msg);
+}
+
 export interface NodeToHelperOptions {
   /** The helper node the node's one output is wired to; `h1` unless named. */
   helperId?: string;
