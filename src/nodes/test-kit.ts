@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helper, type HelperLogEntry } from '../compat/test-helper.js';
-import type { RuntimeNode } from '../runtime/index.js';
+import type { RuntimeNode, RuntimeSettings } from '../runtime/index.js';
 import type { FlowConfigNode, Msg } from '../runtime/types.js';
 
 /** A message read loosely, for specs that reach into payloads of a known shape. */
@@ -224,6 +224,23 @@ export function watchDone(id: string): DoneEvent[] {
     return handleError(n, err, msg, ...rest);
   };
   return events;
+}
+
+/**
+ * Runs `run` with the helper's HTTP server restarted under `settings` (httpNodeRoot,
+ * apiMaxLength...), and afterwards restarts it with no settings, whether `run` passed or not.
+ */
+export async function withServerSettings(settings: RuntimeSettings, run: () => Promise<void>): Promise<void> {
+  await helper.stopServer();
+  helper.settings(settings);
+  await helper.startServer();
+  try {
+    await run();
+  } finally {
+    await helper.stopServer();
+    helper.init(undefined, {});
+    await helper.startServer();
+  }
 }
 
 export interface TempDir {

@@ -1,7 +1,7 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
-import { nextMessage, type AnyMsg } from '../test-kit.js';
+import { nextMessage, withServerSettings, type AnyMsg } from '../test-kit.js';
 import type { FlowConfigNode } from '../../runtime/types.js';
 
 const tab = { id: 'f', type: 'tab' };
@@ -87,10 +87,7 @@ describe('http in / http response', () => {
   });
 
   it('refuses a body over apiMaxLength with 413 without passing it on', async () => {
-    await helper.stopServer();
-    helper.settings({ apiMaxLength: '1kb' });
-    await helper.startServer();
-    try {
+    await withServerSettings({ apiMaxLength: '1kb' }, async () => {
       await helper.load([], endpoint('post', '/big'));
       let sent = 0;
       helper.getNode('tap')!.on('input', () => sent++);
@@ -101,11 +98,7 @@ describe('http in / http response', () => {
       const ok = await fetch(`${helper.url()}/big`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'small' });
       assert.equal(ok.status, 200);
       assert.equal(sent, 1);
-    } finally {
-      await helper.stopServer();
-      helper.init(undefined, {});
-      await helper.startServer();
-    }
+    });
   });
 
   it('keeps the raw body as a Buffer when body parsing is skipped', async () => {
@@ -281,18 +274,11 @@ describe('http in / http response', () => {
   });
 
   it('prefixes routes with httpNodeRoot', async () => {
-    await helper.stopServer();
-    helper.settings({ httpNodeRoot: '/api/' });
-    await helper.startServer();
-    try {
+    await withServerSettings({ httpNodeRoot: '/api/' }, async () => {
       await helper.load([], endpoint('get', 'rooted'));
       assert.equal((await fetch(`${helper.url()}/rooted`)).status, 404);
       assert.equal((await fetch(`${helper.url()}/api/rooted`)).status, 200);
-    } finally {
-      await helper.stopServer();
-      helper.init(undefined, {});
-      await helper.startServer();
-    }
+    });
   });
 
   it('supports the node-red-node-test-helper request() chain', async () => {

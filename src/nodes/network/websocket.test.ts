@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { helper } from '../../compat/test-helper.js';
-import { nextMessage, waitUntil, type AnyMsg } from '../test-kit.js';
+import { nextMessage, waitUntil, withServerSettings, type AnyMsg } from '../test-kit.js';
 import { makeCertificate } from './test-servers.js';
 
 const tab = { id: 'f', type: 'tab' };
@@ -144,21 +144,14 @@ describe('websocket nodes, listen mode', () => {
   });
 
   it('listens under httpNodeRoot', async () => {
-    await helper.stopServer();
-    helper.settings({ httpNodeRoot: '/nodes' });
-    await helper.startServer();
-    try {
+    await withServerSettings({ httpNodeRoot: '/nodes' }, async () => {
       await helper.load([], listenerFlow('false', 'sock'));
       await assert.rejects(open(`${helper.url().replace('http', 'ws')}/sock`));
       const ws = await connect('/nodes/sock');
       const seen = nextMessage<AnyMsg>('tap');
       ws.send('rooted');
       assert.equal((await seen).payload, 'rooted');
-    } finally {
-      await helper.stopServer();
-      helper.init(undefined, {});
-      await helper.startServer();
-    }
+    });
   });
 });
 
