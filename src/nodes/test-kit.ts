@@ -4,14 +4,12 @@
  * and temporary files. Every helper takes the ids of the nodes it watches, so one spec can use
  * any layout of nodes.
  */
-import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { helper, type HelperLogEntry } from '../compat/test-helper.js';
 import type { RuntimeNode, RuntimeSettings } from '../runtime/index.js';
 import type { FlowConfigNode, Msg } from '../runtime/types.js';
+
+export { useTempDir, type TempDir } from '../testing/temp-dir.js';
 
 /** A message read loosely, for specs that reach into payloads of a known shape. */
 export type AnyMsg = Record<string, any>;
@@ -241,34 +239,4 @@ export async function withServerSettings(settings: RuntimeSettings, run: () => P
     helper.init(undefined, {});
     await helper.startServer();
   }
-}
-
-export interface TempDir {
-  /** The directory, made before the file's first test and removed after its last. */
-  readonly path: string;
-  /** A path in it no other call has returned: `<n>-<name>`. */
-  fresh(name: string): string;
-}
-
-/**
- * A temporary directory for the specs of one file. Call it at the top of the file: it registers
- * the `before` and `after` hooks that make and remove the directory.
- */
-export function useTempDir(prefix: string): TempDir {
-  let path: string | undefined;
-  let seq = 0;
-  before(async () => {
-    path = await mkdtemp(join(tmpdir(), prefix));
-  });
-  after(() => (path ? rm(path, { recursive: true, force: true }) : undefined));
-  const made = () => {
-    if (!path) throw new Error('useTempDir: the directory is made in a before hook; use it inside tests');
-    return path;
-  };
-  return {
-    get path() {
-      return made();
-    },
-    fresh: (name) => join(made(), `${++seq}-${name}`),
-  };
 }
