@@ -1,8 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -10,30 +8,22 @@ import { openDatabase } from '../storage/database.js';
 import { createAuditStore } from '../storage/audit-store.js';
 import { createAuditLog } from '../security/audit-log.js';
 import { runAuditLogCommand } from './audit-log-command.js';
-import type { CommandIo } from './command-io.js';
+import { captureIo } from './test-kit.js';
+import { inTempDir } from '../testing/temp-dir.js';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-function captureIo(env: CommandIo['env'] = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env }, out: () => out.join(''), err: () => err.join('') };
-}
-
-async function withLog(fn: (userDir: string) => Promise<void>) {
-  const userDir = mkdtempSync(join(tmpdir(), 'redoubt-auditcli-'));
-  const db = openDatabase(join(userDir, 'redoubt.db'));
-  let t = Date.UTC(2025, 0, 1);
-  const log = createAuditLog({ store: createAuditStore(db) }, { clock: { now: () => (t += 1000) } });
-  log.record({ event: 'auth.login', username: 'ada', address: '127.0.0.1' });
-  log.record({ event: 'auth.login.failed', username: 'bob', address: '10.0.0.9', details: { attempts: 3 } });
-  log.record({ event: 'flows.deploy', username: 'ada', details: { summary: '1 added' } });
-  db.close();
-  try {
+function withLog(fn: (userDir: string) => Promise<void>) {
+  return inTempDir('redoubt-auditcli-', async (userDir) => {
+    const db = openDatabase(join(userDir, 'redoubt.db'));
+    let t = Date.UTC(2025, 0, 1);
+    const log = createAuditLog({ store: createAuditStore(db) }, { clock: { now: () => (t += 1000) } });
+    log.record({ event: 'auth.login', username: 'ada', address: '127.0.0.1' });
+    log.record({ event: 'auth.login.failed', username: 'bob', address: '10.0.0.9', details: { attempts: 3 } });
+    log.record({ event: 'flows.deploy', username: 'ada', details: { summary: '1 added' } });
+    db.close();
     await fn(userDir);
-  } finally {
-    rmSync(userDir, { recursive: true, force: true });
-  }
+  });
 }
 
 describe('redoubt audit-log', () => {
@@ -86,8 +76,7 @@ describe('redoubt audit-log', () => {
   });
 
   it('refuses a missing database, a bad limit and an unknown subcommand', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'redoubt-auditcli-'));
-    try {
+    await inTempDir('redoubt-auditcli-', async (empty) => {
       const c = captureIo();
       assert.equal(await runAuditLogCommand(['verify', '--user-dir', empty], c.io), 1);
       assert.match(c.err(), /does not exist/);
@@ -95,9 +84,7 @@ describe('redoubt audit-log', () => {
         await assert.rejects(runAuditLogCommand(['list', '--user-dir', userDir, '--limit', '0'], captureIo().io), { code: 'invalid_config' });
       });
       assert.equal(await runAuditLogCommand(['erase'], captureIo().io), 2);
-    } finally {
-      rmSync(empty, { recursive: true, force: true });
-    }
+    });
   });
 
   it('exits non-zero from the real command line when the chain is broken', async () => {

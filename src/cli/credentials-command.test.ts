@@ -1,29 +1,21 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createVault } from '../security/credential-vault.js';
 import { acquireRunLock } from '../storage/run-lock.js';
 import { runCredentialsCommand } from './credentials-command.js';
 import type { CommandIo } from './command-io.js';
-
-function captureIo(env: CommandIo['env'] = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env }, out: () => out.join(''), err: () => err.join('') };
-}
+import { captureIo } from './test-kit.js';
+import { inTempDir } from '../testing/temp-dir.js';
 
 const creds = { 'n1': { user: 'u', password: 'p-secret-value' } };
 
-async function withCreds(env: CommandIo['env'], fn: (userDir: string) => Promise<void>) {
-  const userDir = mkdtempSync(join(tmpdir(), 'redoubt-credcli-'));
-  await createVault({ userDir, env }).save(creds);
-  try {
+function withCreds(env: CommandIo['env'], fn: (userDir: string) => Promise<void>) {
+  return inTempDir('redoubt-credcli-', async (userDir) => {
+    await createVault({ userDir, env }).save(creds);
     await fn(userDir);
-  } finally {
-    rmSync(userDir, { recursive: true, force: true });
-  }
+  });
 }
 
 describe('redoubt credentials rotate', () => {

@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../storage/database.js';
 import { createFlowHistory } from '../storage/history-store.js';
@@ -9,30 +8,22 @@ import { createAuditStore } from '../storage/audit-store.js';
 import { createAuditLog } from '../security/audit-log.js';
 import { acquireRunLock } from '../storage/run-lock.js';
 import { runHistoryCommand } from './history-command.js';
-import type { CommandIo } from './command-io.js';
-
-function captureIo(env: CommandIo['env'] = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env }, out: () => out.join(''), err: () => err.join('') };
-}
+import { captureIo } from './test-kit.js';
+import { inTempDir } from '../testing/temp-dir.js';
 
 const v1 = [{ id: 't1', type: 'tab' }, { id: 'a', type: 'inject', z: 't1', wires: [['b']] }, { id: 'b', type: 'debug', z: 't1', wires: [] }];
 const v2 = [{ id: 't1', type: 'tab' }, { id: 'a', type: 'inject', z: 't1', wires: [['c']] }, { id: 'c', type: 'function', z: 't1', wires: [] }];
 
-async function withHistory(fn: (userDir: string) => Promise<void>) {
-  const userDir = mkdtempSync(join(tmpdir(), 'redoubt-histcli-'));
-  const db = openDatabase(join(userDir, 'redoubt.db'));
-  const history = createFlowHistory({ db }, { clock: { now: () => Date.UTC(2025, 0, 1) } });
-  history.add(v1, { username: 'ada', summary: '3 added, 0 changed, 0 removed (deployment type: full)', rev: 'rev1' });
-  history.add(v2, { username: 'bob', summary: '1 added, 1 changed, 1 removed (deployment type: full)', rev: 'rev2' });
-  db.close();
-  writeFileSync(join(userDir, 'flows.json'), JSON.stringify(v2));
-  try {
+function withHistory(fn: (userDir: string) => Promise<void>) {
+  return inTempDir('redoubt-histcli-', async (userDir) => {
+    const db = openDatabase(join(userDir, 'redoubt.db'));
+    const history = createFlowHistory({ db }, { clock: { now: () => Date.UTC(2025, 0, 1) } });
+    history.add(v1, { username: 'ada', summary: '3 added, 0 changed, 0 removed (deployment type: full)', rev: 'rev1' });
+    history.add(v2, { username: 'bob', summary: '1 added, 1 changed, 1 removed (deployment type: full)', rev: 'rev2' });
+    db.close();
+    writeFileSync(join(userDir, 'flows.json'), JSON.stringify(v2));
     await fn(userDir);
-  } finally {
-    rmSync(userDir, { recursive: true, force: true });
-  }
+  });
 }
 
 describe('redoubt history', () => {

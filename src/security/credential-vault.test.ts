@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inTempDir } from '../testing/temp-dir.js';
 import { createVault, type VaultOptions } from './credential-vault.js';
 import { ConfigError } from '../errors/index.js';
 
@@ -10,21 +10,12 @@ const creds = { 'broker-1': { user: 'plant', password: 'hunter2-very-secret' }, 
 const PASS = 'correct horse battery staple';
 const PASS2 = 'a different long passphrase';
 
-async function inUserDir(fn: (dir: string) => Promise<void>) {
-  const dir = mkdtempSync(join(tmpdir(), 'redoubt-vault-'));
-  try {
-    await fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 const vaultIn = (userDir: string, env: VaultOptions['env'] = {}) => createVault({ userDir, env, scryptCost: 2 ** 10 });
 const codeIs = (code: string) => (err: Error & { code?: string }) => err.code === code;
 
 describe('createVault with a key file', () => {
   it('creates a 0600 key file on first save, writes a 0600 versioned envelope and reads the values back', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       const vault = vaultIn(dir);
       assert.deepEqual(await vault.load(), {});
       assert.equal(existsSync(vault.keyFile), false, 'loading nothing creates no key');
@@ -42,7 +33,7 @@ describe('createVault with a key file', () => {
   });
 
   it('uses a fresh IV on every save', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       const vault = vaultIn(dir);
       await vault.save(creds);
       const first = JSON.parse(readFileSync(vault.path, 'utf8')).iv;
@@ -52,7 +43,7 @@ describe('createVault with a key file', () => {
   });
 
   it('refuses a key file that group or others can read, saying how to fix it', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       const vault = vaultIn(dir);
       await vault.save(creds);
       chmodSync(vault.keyFile, 0o644);
@@ -64,7 +55,7 @@ describe('createVault with a key file', () => {
   });
 
   it('reports a wrong key file as credentials_key_wrong and changes nothing', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       const vault = vaultIn(dir);
       await vault.save(creds);
       const before = readFileSync(vault.path);
@@ -76,7 +67,7 @@ describe('createVault with a key file', () => {
   });
 
   it('reports a missing key file for an existing credentials file', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       const vault = vaultIn(dir);
       await vault.save(creds);
       rmSync(vault.keyFile);
@@ -85,7 +76,7 @@ describe('createVault with a key file', () => {
   });
 
   it('reports a tampered file as credentials_tampered and refuses to overwrite it', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       const vault = vaultIn(dir);
       await vault.save(creds);
       const envelope = JSON.parse(readFileSync(vault.path, 'utf8'));
@@ -101,7 +92,7 @@ describe('createVault with a key file', () => {
   });
 
   it('reports a damaged or foreign file clearly', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       const vault = vaultIn(dir);
       writeFileSync(vault.path, '{not json');
       await assert.rejects(vault.load(), codeIs('credentials_tampered'));
@@ -113,7 +104,7 @@ describe('createVault with a key file', () => {
   });
 
   it('refuses credentials that are not an object of objects', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       await assert.rejects(vaultIn(dir).save({ a: 'x' } as never), codeIs('invalid_input'));
     });
   });
@@ -121,7 +112,7 @@ describe('createVault with a key file', () => {
 
 describe('createVault with a passphrase', () => {
   it('stretches REDOUBT_CREDENTIAL_KEY with scrypt and a stored salt, and creates no key file', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       const vault = vaultIn(dir, { REDOUBT_CREDENTIAL_KEY: PASS });
       await vault.save(creds);
       const envelope = JSON.parse(readFileSync(vault.path, 'utf8'));
@@ -133,7 +124,7 @@ describe('createVault with a passphrase', () => {
   });
 
   it('refuses a wrong passphrase and a missing one with credentials_key_wrong', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       await vaultIn(dir, { REDOUBT_CREDENTIAL_KEY: PASS }).save(creds);
       const before = readFileSync(join(dir, 'flows.cred'));
       await assert.rejects(vaultIn(dir, { REDOUBT_CREDENTIAL_KEY: PASS2 }).load(), codeIs('credentials_key_wrong'));
@@ -144,20 +135,20 @@ describe('createVault with a passphrase', () => {
   });
 
   it('refuses a short passphrase, naming the variable', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       await assert.rejects(vaultIn(dir, { REDOUBT_CREDENTIAL_KEY: 'short' }).save(creds), (err: Error) => err instanceof ConfigError && /REDOUBT_CREDENTIAL_KEY/.test(err.message));
     });
   });
 
   it('refuses a key-file vault while a passphrase is set, pointing to rotate', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       await vaultIn(dir).save(creds);
       await assert.rejects(vaultIn(dir, { REDOUBT_CREDENTIAL_KEY: PASS }).load(), (err: Error & { code?: string }) => err.code === 'credentials_key_wrong' && /rotate/.test(err.message));
     });
   });
 
   it('never puts a secret in an error message', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       await vaultIn(dir, { REDOUBT_CREDENTIAL_KEY: PASS }).save(creds);
       const err = await vaultIn(dir, { REDOUBT_CREDENTIAL_KEY: PASS2 }).load().then(() => undefined, (e: Error) => e);
       assert.ok(err);
@@ -168,7 +159,7 @@ describe('createVault with a passphrase', () => {
 
 describe('rotate', () => {
   it('re-encrypts under a new key file without loss; the old key no longer opens the file', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       const vault = vaultIn(dir);
       await vault.save(creds);
       const oldKey = readFileSync(vault.keyFile, 'utf8');
@@ -184,7 +175,7 @@ describe('rotate', () => {
   });
 
   it('moves from a key file to a passphrase and removes the old key file', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       const vault = vaultIn(dir);
       await vault.save(creds);
       const oldKey = readFileSync(vault.keyFile, 'utf8');
@@ -197,7 +188,7 @@ describe('rotate', () => {
   });
 
   it('moves from one passphrase to another; the old one no longer opens the file', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       await vaultIn(dir, { REDOUBT_CREDENTIAL_KEY: PASS }).save(creds);
       await vaultIn(dir, { REDOUBT_CREDENTIAL_KEY: PASS }).rotate({ kind: 'passphrase', passphrase: PASS2 });
       assert.deepEqual(await vaultIn(dir, { REDOUBT_CREDENTIAL_KEY: PASS2 }).load(), creds);
@@ -206,7 +197,7 @@ describe('rotate', () => {
   });
 
   it('refuses to rotate to the same passphrase, or when the current key is wrong, changing nothing', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       await vaultIn(dir, { REDOUBT_CREDENTIAL_KEY: PASS }).save(creds);
       const before = readFileSync(join(dir, 'flows.cred'));
       await assert.rejects(vaultIn(dir, { REDOUBT_CREDENTIAL_KEY: PASS }).rotate({ kind: 'passphrase', passphrase: PASS }), ConfigError);
@@ -217,7 +208,7 @@ describe('rotate', () => {
   });
 
   it('finishes a rotation that stopped before the new key file was moved into place', async () => {
-    await inUserDir(async (dir) => {
+    await inTempDir('redoubt-vault-', async (dir) => {
       const vault = vaultIn(dir);
       await vault.save(creds);
       const oldKey = readFileSync(vault.keyFile, 'utf8');

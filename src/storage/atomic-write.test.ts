@@ -1,24 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inTempDir } from '../testing/temp-dir.js';
 import { writeFileAtomic, type AtomicFs } from './atomic-write.js';
-
-async function inTempDir(fn: (dir: string) => Promise<void>) {
-  const dir = mkdtempSync(join(tmpdir(), 'redoubt-atomic-'));
-  try {
-    await fn(dir);
-  } finally {
-    chmodSync(dir, 0o700);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('writeFileAtomic', () => {
   it('creates and replaces a file, leaving no temporary file behind', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-atomic-', async (dir) => {
       const path = join(dir, 'flows.json');
       await writeFileAtomic(path, 'one');
       await writeFileAtomic(path, 'two');
@@ -28,7 +18,7 @@ describe('writeFileAtomic', () => {
   });
 
   it('gives a secret file exactly mode 0600 whatever the umask', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-atomic-', async (dir) => {
       const path = join(dir, 'secret');
       writeFileSync(path, 'old', { mode: 0o644 });
       await writeFileAtomic(path, 'new', { mode: 0o600 });
@@ -37,7 +27,7 @@ describe('writeFileAtomic', () => {
   });
 
   it('leaves the old file intact when the rename fails', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-atomic-', async (dir) => {
       const path = join(dir, 'flows.json');
       writeFileSync(path, 'old');
       const failing: AtomicFs = {
@@ -54,7 +44,7 @@ describe('writeFileAtomic', () => {
   });
 
   it('leaves the old file intact when writing the data fails part way', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-atomic-', async (dir) => {
       const path = join(dir, 'flows.json');
       writeFileSync(path, 'old');
       const failing: AtomicFs = {
@@ -79,12 +69,16 @@ describe('writeFileAtomic', () => {
   });
 
   it('leaves the old file intact when the directory is read-only', { skip: process.getuid?.() === 0 ? 'root ignores directory modes' : false }, async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-atomic-', async (dir) => {
       const path = join(dir, 'flows.json');
       writeFileSync(path, 'old');
       chmodSync(dir, 0o500);
-      await assert.rejects(writeFileAtomic(path, 'new'), { code: 'write_failed' });
-      assert.equal(readFileSync(path, 'utf8'), 'old');
+      try {
+        await assert.rejects(writeFileAtomic(path, 'new'), { code: 'write_failed' });
+        assert.equal(readFileSync(path, 'utf8'), 'old');
+      } finally {
+        chmodSync(dir, 0o700); // or the directory could not be removed
+      }
     });
   });
 });

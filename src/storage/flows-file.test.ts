@@ -1,25 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inTempDir } from '../testing/temp-dir.js';
 import { flowsBackupPath, readFlowsFile, restoreFlowsFile, writeFlowsFile } from './flows-file.js';
-
-async function inTempDir(fn: (dir: string) => Promise<void>) {
-  const dir = mkdtempSync(join(tmpdir(), 'redoubt-flows-'));
-  try {
-    await fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const flows = [{ id: 'a', type: 'inject', wires: [['b']] }, { id: 'b', type: 'debug', wires: [] }];
 
 describe('readFlowsFile', () => {
   it('reads a missing or empty file as no flows', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-flows-', async (dir) => {
       assert.deepEqual(await readFlowsFile(join(dir, 'flows.json')), []);
       writeFileSync(join(dir, 'flows.json'), '  \n');
       assert.deepEqual(await readFlowsFile(join(dir, 'flows.json')), []);
@@ -27,7 +18,7 @@ describe('readFlowsFile', () => {
   });
 
   it('refuses a file that is not JSON or not an array, naming the file', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-flows-', async (dir) => {
       const path = join(dir, 'flows.json');
       writeFileSync(path, '[{"id":');
       await assert.rejects(readFlowsFile(path), (err: Error & { code?: string }) => err.code === 'flows_file_invalid' && err.message.includes(path));
@@ -39,7 +30,7 @@ describe('readFlowsFile', () => {
 
 describe('writeFlowsFile', () => {
   it('writes compact by default and four-space indented when pretty, like flowFilePretty', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-flows-', async (dir) => {
       const path = join(dir, 'flows.json');
       await writeFlowsFile(path, flows);
       assert.equal(readFileSync(path, 'utf8'), JSON.stringify(flows));
@@ -50,7 +41,7 @@ describe('writeFlowsFile', () => {
   });
 
   it('keeps the previous file as .flows.json.backup', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-flows-', async (dir) => {
       const path = join(dir, 'flows.json');
       await writeFlowsFile(path, flows);
       assert.equal(existsSync(flowsBackupPath(path)), false);
@@ -62,7 +53,7 @@ describe('writeFlowsFile', () => {
   });
 
   it('writes the JSON bytes it is given for the compact form, and can undo a write from its backup', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-flows-', async (dir) => {
       const path = join(dir, 'flows.json');
       assert.deepEqual(await writeFlowsFile(path, flows), { backedUp: false });
       const next = [{ id: 'c', type: 'comment' }];
@@ -77,7 +68,7 @@ describe('writeFlowsFile', () => {
   });
 
   it('leaves the old file intact when the write fails', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-flows-', async (dir) => {
       const path = join(dir, 'flows.json');
       await writeFlowsFile(path, flows);
       const failing = {

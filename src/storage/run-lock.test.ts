@@ -1,22 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inTempDir } from '../testing/temp-dir.js';
 import { acquireRunLock, readRunLock, runLockPath } from './run-lock.js';
-
-async function inTempDir(fn: (dir: string) => Promise<void>) {
-  const dir = mkdtempSync(join(tmpdir(), 'redoubt-lock-'));
-  try {
-    await fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('acquireRunLock', () => {
   it('writes the pid to <userDir>/.redoubt.lock and removes it on release', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-lock-', async (dir) => {
       const lock = await acquireRunLock(dir);
       assert.equal(lock.path, join(dir, '.redoubt.lock'));
       assert.equal(readFileSync(lock.path, 'utf8').trim(), String(process.pid));
@@ -28,7 +19,7 @@ describe('acquireRunLock', () => {
   });
 
   it('refuses while another live process holds the lock', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-lock-', async (dir) => {
       await acquireRunLock(dir, { pid: 4242, isAlive: () => true });
       await assert.rejects(acquireRunLock(dir, { pid: 5000, isAlive: () => true }), (err: Error & { code?: string }) => err.code === 'already_running' && /pid 4242/.test(err.message));
       assert.equal(readFileSync(runLockPath(dir), 'utf8').trim(), '4242');
@@ -36,7 +27,7 @@ describe('acquireRunLock', () => {
   });
 
   it('takes over a stale lock left by a process that died', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-lock-', async (dir) => {
       writeFileSync(runLockPath(dir), '999999\n');
       const lock = await acquireRunLock(dir, { pid: 5000, isAlive: (pid) => pid === 5000 });
       assert.equal(readFileSync(lock.path, 'utf8').trim(), '5000');
@@ -45,7 +36,7 @@ describe('acquireRunLock', () => {
   });
 
   it('does not remove a lock another process has taken since', async () => {
-    await inTempDir(async (dir) => {
+    await inTempDir('redoubt-lock-', async (dir) => {
       const lock = await acquireRunLock(dir, { pid: 5000, isAlive: () => false });
       writeFileSync(runLockPath(dir), '6000\n');
       await lock.release();

@@ -1,21 +1,11 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
-import type { Msg } from '../../runtime/types.js';
+import { record, settle } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 
 const tab = { id: 'f', type: 'tab', label: 'Flow 1' };
-
-async function settle(rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-function collect(id: string): Msg[] {
-  const got: Msg[] = [];
-  helper.getNode(id)!.on('input', (msg: Msg) => got.push(msg));
-  return got;
-}
 
 /** Two nodes that report errors (e1 in group g1, e2 outside), and the given catch nodes feeding helpers. */
 function flow(catches: Array<Record<string, unknown>>) {
@@ -34,7 +24,7 @@ function flow(catches: Array<Record<string, unknown>>) {
 describe('catch node', () => {
   it('passes on the error of any node on its flow, with msg.error and the original message', async () => {
     await helper.load([], flow([{ id: 'c0', scope: null }]));
-    const got = collect('out0');
+    const got = record('out0');
     helper.getNode('e2')!.error(new Error('boom'), { payload: 'p', _msgid: 'm1' });
     await settle();
     assert.equal(got.length, 1);
@@ -46,7 +36,7 @@ describe('catch node', () => {
 
   it('only passes on errors of the nodes listed in its scope', async () => {
     await helper.load([], flow([{ id: 'c0', scope: ['e1'] }]));
-    const got = collect('out0');
+    const got = record('out0');
     helper.getNode('e2')!.error('not mine', { payload: 2 });
     helper.getNode('e1')!.error('mine', { payload: 1 });
     await settle();
@@ -59,7 +49,7 @@ describe('catch node', () => {
       { id: 'c0', type: 'catch', z: 'f', g: 'g1', scope: 'group', wires: [['out0']] },
       { id: 'out0', type: 'helper', z: 'f', wires: [] },
     ]);
-    const got = collect('out0');
+    const got = record('out0');
     helper.getNode('e2')!.error('outside', { payload: 2 });
     helper.getNode('e1')!.error('inside', { payload: 1 });
     await settle();
@@ -68,8 +58,8 @@ describe('catch node', () => {
 
   it('with uncaught set, takes only errors that no other catch node took', async () => {
     await helper.load([], flow([{ id: 'c0', scope: ['e1'] }, { id: 'c1', scope: null, uncaught: true }]));
-    const scoped = collect('out0');
-    const uncaught = collect('out1');
+    const scoped = record('out0');
+    const uncaught = record('out1');
     helper.getNode('e1')!.error('taken', { payload: 1 });
     helper.getNode('e2')!.error('left', { payload: 2 });
     await settle();
@@ -79,7 +69,7 @@ describe('catch node', () => {
 
   it('does not see errors reported without a message', async () => {
     await helper.load([], flow([{ id: 'c0', scope: null }]));
-    const got = collect('out0');
+    const got = record('out0');
     helper.getNode('e2')!.error('no message');
     await settle();
     assert.equal(got.length, 0);

@@ -1,21 +1,12 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { record, settle } from '../test-kit.js';
 import type { Msg } from '../../runtime/types.js';
 
 afterEach(() => helper.unload());
 
 const tab = { id: 'f', type: 'tab', label: 'Flow 1' };
-
-async function settle(rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-function collect(id: string): Msg[] {
-  const got: Msg[] = [];
-  helper.getNode(id)!.on('input', (msg: Msg) => got.push(msg));
-  return got;
-}
 
 /** Makes a helper node finish each message it receives (done()), as a real node would. */
 function finishes(id: string) {
@@ -31,7 +22,7 @@ describe('complete node', () => {
       { id: 'out', type: 'helper', z: 'f', wires: [] },
     ]);
     finishes('n1');
-    const got = collect('out');
+    const got = record('out');
     const original: Msg = { payload: 'work' };
     helper.getNode('n1')!.receive(original);
     await settle();
@@ -51,7 +42,7 @@ describe('complete node', () => {
     ]);
     finishes('n2');
     helper.getNode('n1')!.on('input', (_m: Msg, _s: unknown, done: (e?: unknown) => void) => done(new Error('failed')));
-    const got = collect('out');
+    const got = record('out');
     helper.getNode('n1')!.receive({ payload: 1 });
     helper.getNode('n2')!.receive({ payload: 2 });
     await settle();
@@ -68,7 +59,7 @@ describe('complete node', () => {
     ]);
     finishes('n1');
     finishes('n2');
-    const got = collect('out');
+    const got = record('out');
     helper.getNode('n1')!.receive({ payload: 1 });
     helper.getNode('n2')!.receive({ payload: 2 });
     await settle(10);

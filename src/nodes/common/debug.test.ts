@@ -1,6 +1,7 @@
 import { afterEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nextMessage, settle } from '../test-kit.js';
 import type { Msg, NodeStatus } from '../../runtime/types.js';
 import { debugControl, logEntryToDebug } from './debug-control.js';
 
@@ -24,10 +25,6 @@ async function load(nodes: unknown[], topic = 'debug'): Promise<unknown[]> {
     if (t === topic) got.push(data);
   });
   return got;
-}
-
-async function settle(rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Sends one message to n1 and returns the first thing published on the debug topic. */
@@ -336,7 +333,7 @@ describe('debug node', () => {
         { id: 'c1', type: 'catch', z: 'f', scope: ['n1'], wires: [['h1']] },
         { id: 'h1', type: 'helper', z: 'f', wires: [] },
       ]);
-      const caught = new Promise<Msg>((resolve) => helper.getNode('h1')!.on('input', resolve));
+      const caught = nextMessage('h1');
       helper.getNode('n1')!.receive({ payload: 'p' });
       const msg = await caught;
       assert.equal((msg.error as { message: string }).message, 'Invalid JSONata expression: $error("no")');

@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nextMessage } from '../test-kit.js';
 import type { Msg } from '../../runtime/types.js';
 
 afterEach(() => helper.unload());
@@ -14,7 +15,7 @@ async function injectEnv(globalEnv: unknown[], props: unknown[], tabEnv?: unknow
     { id: 'n1', type: 'inject', z: 'f', props, wires: [['h1']] },
     { id: 'h1', type: 'helper', z: 'f', wires: [] },
   ]);
-  const got = new Promise<Msg>((resolve) => helper.getNode('h1')!.on('input', resolve));
+  const got = nextMessage('h1');
   helper.getNode('n1')!.receive();
   return got;
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nextMessage, record, settle } from '../test-kit.js';
 import type { Msg } from '../../runtime/types.js';
 import { liftLegacyInjectProps } from './inject-props.js';
 
@@ -16,21 +17,9 @@ function inject(extra: Record<string, unknown>) {
   return { id: 'n1', type: 'inject', z: 'f', name: 'my inject', wires: [['h1']], ...extra };
 }
 
-/** Collects what h1 receives. */
-function collect(): Msg[] {
-  const got: Msg[] = [];
-  helper.getNode('h1')!.on('input', (msg: Msg) => got.push(msg));
-  return got;
-}
-
-/** Lets queued deliveries (setImmediate) and pending promises run. */
-async function settle(rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
 async function injectOnce(props: unknown[], extra: Record<string, unknown> = {}, nodes: unknown[] = []): Promise<Msg> {
   await helper.load([], [tab, inject({ props, ...extra }), sink, ...nodes]);
-  const got = new Promise<Msg>((resolve) => helper.getNode('h1')!.on('input', resolve));
+  const got = nextMessage('h1');
   helper.getNode('n1')!.receive();
   return got;
 }
@@ -91,7 +80,7 @@ describe('inject node', () => {
       const n1 = helper.getNode('n1')!;
       n1.context().flow.set('count', 3);
       n1.context().global.set('who', 'me');
-      const got = new Promise<Msg>((resolve) => helper.getNode('h1')!.on('input', resolve));
+      const got = nextMessage('h1');
       n1.receive();
       const msg = await got;
       assert.equal(msg.payload, 3);
@@ -135,7 +124,7 @@ describe('inject node', () => {
   describe('legacy shapes', () => {
     it('lifts payload, payloadType and topic when props is missing', async () => {
       await helper.load([], [tab, { id: 'n1', type: 'inject', z: 'f', payload: '{"x":1}', payloadType: 'json', topic: 'old', wires: [['h1']] }, sink]);
-      const got = new Promise<Msg>((resolve) => helper.getNode('h1')!.on('input', resolve));
+      const got = nextMessage('h1');
       helper.getNode('n1')!.receive();
       const msg = await got;
       assert.deepEqual(msg.payload, { x: 1 });
@@ -168,7 +157,7 @@ describe('inject node', () => {
 
     it('uses msg.__user_inject_props__ in place of its own properties and removes it', async () => {
       await helper.load([], [tab, inject({ props: [{ p: 'payload', v: 'saved', vt: 'str' }] }), sink]);
-      const got = new Promise<Msg>((resolve) => helper.getNode('h1')!.on('input', resolve));
+      const got = nextMessage('h1');
       helper.getNode('n1')!.receive({
         __user_inject_props__: [
           { p: 'payload', v: '3', vt: 'num' },
@@ -185,7 +174,7 @@ describe('inject node', () => {
 
     it('ignores __user_inject_props__ that is not a list, but still removes it', async () => {
       await helper.load([], [tab, inject({ props: [{ p: 'payload', v: 'saved', vt: 'str' }] }), sink]);
-      const got = new Promise<Msg>((resolve) => helper.getNode('h1')!.on('input', resolve));
+      const got = nextMessage('h1');
       helper.getNode('n1')!.receive({ __user_inject_props__: 'nope' });
       const msg = await got;
       assert.equal(msg.payload, 'saved');
@@ -202,8 +191,8 @@ describe('inject node', () => {
         { id: 'c1', type: 'catch', z: 'f', scope: null, wires: [['h2']] },
         { id: 'h2', type: 'helper', z: 'f', wires: [] },
       ]);
-      const sent = collect();
-      const caught = new Promise<Msg>((resolve) => helper.getNode('h2')!.on('input', resolve));
+      const sent = record('h1');
+      const caught = nextMessage('h2');
       helper.getNode('n1')!.receive();
       const msg = await caught;
       const error = msg.error as { message: string; source: { id: string } };
@@ -221,7 +210,7 @@ describe('inject node', () => {
         { id: 'c1', type: 'catch', z: 'f', scope: ['n1'], wires: [['h2']] },
         { id: 'h2', type: 'helper', z: 'f', wires: [] },
       ]);
-      const caught = new Promise<Msg>((resolve) => helper.getNode('h2')!.on('input', resolve));
+      const caught = nextMessage('h2');
       helper.getNode('n1')!.receive({ __user_inject_props__: [{ p: 'payload', v: '{bad', vt: 'json' }] });
       const msg = await caught;
       assert.match((msg.error as { message: string }).message, /json/i);
@@ -261,7 +250,7 @@ describe('inject node', () => {
     it('injects once after the default 0.1 s delay', async () => {
       mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
       await helper.load([], [tab, inject({ once: true, props: [{ p: 'payload', v: 'first', vt: 'str' }] }), sink]);
-      const got = collect();
+      const got = record('h1');
       mock.timers.tick(99);
       await settle();
       assert.equal(got.length, 0);
@@ -277,7 +266,7 @@ describe('inject node', () => {
     it('injects once after onceDelay seconds', async () => {
       mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
       await helper.load([], [tab, inject({ once: true, onceDelay: '2' }), sink]);
-      const got = collect();
+      const got = record('h1');
       mock.timers.tick(1999);
       await settle();
       assert.equal(got.length, 0);
@@ -289,7 +278,7 @@ describe('inject node', () => {
     it('injects every repeat seconds', async () => {
       mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
       await helper.load([], [tab, inject({ repeat: '0.5' }), sink]);
-      const got = collect();
+      const got = record('h1');
       mock.timers.tick(499);
       await settle();
       assert.equal(got.length, 0);
@@ -304,7 +293,7 @@ describe('inject node', () => {
     it('injects once after the delay and then repeatedly', async () => {
       mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
       await helper.load([], [tab, inject({ once: true, onceDelay: 1, repeat: 2 }), sink]);
-      const got = collect();
+      const got = record('h1');
       mock.timers.tick(1000);
       await settle();
       assert.equal(got.length, 1);
@@ -320,7 +309,7 @@ describe('inject node', () => {
       // Monday 1 January 2024, 08:59 local time.
       mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: new Date(2024, 0, 1, 8, 59, 0).getTime() });
       await helper.load([], [tab, inject({ crontab: '*/5 9-16 * * 1,2,3,4,5' }), sink]);
-      const got = collect();
+      const got = record('h1');
       mock.timers.tick(59_999);
       await settle();
       assert.equal(got.length, 0);
@@ -335,7 +324,7 @@ describe('inject node', () => {
     it('runs "at a specific time" as the editor encodes it (08:30 on Mondays)', async () => {
       mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: new Date(2024, 0, 1, 8, 29, 0).getTime() });
       await helper.load([], [tab, inject({ crontab: '30 08 * * 1' }), sink]);
-      const got = collect();
+      const got = record('h1');
       mock.timers.tick(60_000);
       await settle();
       assert.equal(got.length, 1);
@@ -348,7 +337,7 @@ describe('inject node', () => {
     it('runs a plain cron expression with seconds', async () => {
       mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: new Date(2024, 0, 1, 12, 0, 0).getTime() });
       await helper.load([], [tab, inject({ crontab: '*/10 * * * * *' }), sink]);
-      const got = collect();
+      const got = record('h1');
       for (let i = 0; i < 3; i++) {
         mock.timers.tick(10_000);
         await settle();

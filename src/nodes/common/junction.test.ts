@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nextMessage } from '../test-kit.js';
 import type { Msg } from '../../runtime/types.js';
 
 afterEach(() => helper.unload());
@@ -13,8 +14,8 @@ describe('junction node', () => {
       { id: 'h1', type: 'helper', z: 'f', wires: [] },
       { id: 'h2', type: 'helper', z: 'f', wires: [] },
     ]);
-    const a = new Promise<Msg>((resolve) => helper.getNode('h1')!.on('input', resolve));
-    const b = new Promise<Msg>((resolve) => helper.getNode('h2')!.on('input', resolve));
+    const a = nextMessage('h1');
+    const b = nextMessage('h2');
     const msg: Msg = { payload: { x: 1 } };
     helper.getNode('j1')!.receive(msg);
     const [first, second] = await Promise.all([a, b]);

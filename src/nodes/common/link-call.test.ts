@@ -1,6 +1,7 @@
 import { afterEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nextMessage, record, settle } from '../test-kit.js';
 import type { Msg } from '../../runtime/types.js';
 
 afterEach(async () => {
@@ -13,20 +14,6 @@ const tabs = [
   { id: 'f2', type: 'tab', label: 'Flow 2' },
   { id: 'f3', type: 'tab', label: 'Flow 3' },
 ];
-
-async function settle(rounds = 10): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-function collect(id: string): Msg[] {
-  const got: Msg[] = [];
-  helper.getNode(id)!.on('input', (msg: Msg) => got.push(msg));
-  return got;
-}
-
-function next(id: string): Promise<Msg> {
-  return new Promise((resolve) => helper.getNode(id)!.on('input', resolve));
-}
 
 /** A helper node that doubles msg.payload and sends it on, like a function node would. */
 function doubler(id: string) {
@@ -48,7 +35,7 @@ describe('link call', () => {
   it('calls a fixed link in and sends on what comes back', async () => {
     await helper.load([], [...tabs, ...returnFlow, { id: 'lc', type: 'link call', z: 'f1', links: ['li'], wires: [['out']] }]);
     doubler('dbl');
-    const got = next('out');
+    const got = nextMessage('out');
     helper.getNode('lc')!.receive({ payload: 4 });
     const msg = await got;
     assert.equal(msg.payload, 8);
@@ -57,7 +44,7 @@ describe('link call', () => {
 
   it('pushes its entry on msg._linkSource on the way out', async () => {
     await helper.load([], [...tabs, ...returnFlow, { id: 'lc', type: 'link call', z: 'f1', links: ['li'], wires: [['out']] }]);
-    const seen = next('dbl');
+    const seen = nextMessage('dbl');
     helper.getNode('lc')!.receive({ payload: 1, _linkSource: [{ id: 'outer', node: 'elsewhere' }] });
     const msg = await seen;
     const stack = msg._linkSource as Array<{ id: string; node: string }>;
@@ -70,7 +57,7 @@ describe('link call', () => {
   it('calls a link in by name from msg.target (dynamic), on another tab', async () => {
     await helper.load([], [...tabs, ...returnFlow, { id: 'lc', type: 'link call', z: 'f1', linkType: 'dynamic', links: [], wires: [['out']] }]);
     doubler('dbl');
-    const got = next('out');
+    const got = nextMessage('out');
     helper.getNode('lc')!.receive({ payload: 5, target: 'double payload' });
     const msg = await got;
     assert.equal(msg.payload, 10);
@@ -80,7 +67,7 @@ describe('link call', () => {
   it('calls a link in by id from msg.target (dynamic)', async () => {
     await helper.load([], [...tabs, ...returnFlow, { id: 'lc', type: 'link call', z: 'f1', linkType: 'dynamic', links: [], wires: [['out']] }]);
     doubler('dbl');
-    const got = next('out');
+    const got = nextMessage('out');
     helper.getNode('lc')!.receive({ payload: 1, target: 'li' });
     assert.equal((await got).payload, 2);
   });
@@ -94,7 +81,7 @@ describe('link call', () => {
       { id: 'lc', type: 'link call', z: 'f1', linkType: 'dynamic', links: [], wires: [['out']] },
     ]);
     doubler('dbl');
-    const got = next('out');
+    const got = nextMessage('out');
     helper.getNode('lc')!.receive({ payload: 3, target: 'double payload' });
     assert.equal((await got).payload, 3, 'the local link in returns it unchanged');
   });
@@ -121,7 +108,7 @@ describe('link call', () => {
       send(msg);
       done();
     });
-    const got = next('out');
+    const got = nextMessage('out');
     helper.getNode('lc')!.receive({ payload: 4 });
     assert.equal((await got).payload, 24);
   });
@@ -135,7 +122,7 @@ describe('link call', () => {
       { id: 'h9', type: 'helper', z: 'f1', wires: [] },
     ]);
     doubler('dbl');
-    const completed = next('h9');
+    const completed = nextMessage('h9');
     helper.getNode('lc')!.receive({ payload: 2 });
     const msg = await completed;
     assert.equal((msg.complete as { source: { id: string } }).source.id, 'lc');
@@ -159,15 +146,15 @@ describe('link call', () => {
         { id: 'li', type: 'link in', z: 'f2', wires: [['sink']] },
         { id: 'sink', type: 'helper', z: 'f2', wires: [] },
       ]));
-      const out = collect('out');
-      const caught = collect('caught');
+      const out = record('out');
+      const caught = record('caught');
       helper.getNode('lc')!.receive({ payload: 'hello', target: 'x' });
-      await settle();
+      await settle(10);
       mock.timers.tick(499);
-      await settle();
+      await settle(10);
       assert.equal(caught.length, 0);
       mock.timers.tick(1);
-      await settle();
+      await settle(10);
       assert.equal(caught.length, 1);
       const error = caught[0]!.error as { message: string; source: { id: string } };
       assert.equal(error.message, 'timeout');
@@ -180,14 +167,14 @@ describe('link call', () => {
     it('uses 30 seconds when timeout is empty', async () => {
       mock.timers.enable({ apis: ['setTimeout'] });
       await helper.load([], withCatch({ links: ['li'], timeout: '' }, [{ id: 'li', type: 'link in', z: 'f2', wires: [] }]));
-      const caught = collect('caught');
+      const caught = record('caught');
       helper.getNode('lc')!.receive({ payload: 1 });
-      await settle();
+      await settle(10);
       mock.timers.tick(29_999);
-      await settle();
+      await settle(10);
       assert.equal(caught.length, 0);
       mock.timers.tick(1);
-      await settle();
+      await settle(10);
       assert.equal(caught.length, 1);
     });
 
@@ -200,22 +187,22 @@ describe('link call', () => {
       ]));
       let held: [Msg, (m: Msg) => void] | undefined;
       helper.getNode('slow')!.on('input', (msg: Msg, send: (m: Msg) => void) => (held = [msg, send]));
-      const out = collect('out');
-      const caught = collect('caught');
+      const out = record('out');
+      const caught = record('caught');
       helper.getNode('lc')!.receive({ payload: 'late' });
-      await settle();
+      await settle(10);
       mock.timers.tick(1000);
-      await settle();
+      await settle(10);
       assert.equal(caught.length, 1);
       held![1](held![0]);
-      await settle();
+      await settle(10);
       assert.equal(out.length, 1);
       assert.equal(out[0]!.payload, 'late');
     });
 
     it('reports a dynamic target that matches no link in', async () => {
       await helper.load([], withCatch({ linkType: 'dynamic', links: [] }));
-      const caught = next('caught');
+      const caught = nextMessage('caught');
       helper.getNode('lc')!.receive({ payload: 1, target: 'nowhere' });
       const msg = await caught;
       assert.equal((msg.error as { message: string }).message, "Error: target link-in node 'nowhere' not found");
@@ -223,7 +210,7 @@ describe('link call', () => {
 
     it('reports a fixed call with no link configured', async () => {
       await helper.load([], withCatch({ links: [] }));
-      const caught = next('caught');
+      const caught = nextMessage('caught');
       helper.getNode('lc')!.receive({ payload: 1 });
       const msg = await caught;
       assert.match((msg.error as { message: string }).message, /target link-in node '' not found/);
@@ -231,7 +218,7 @@ describe('link call', () => {
 
     it('does not look names up in fixed mode', async () => {
       await helper.load([], withCatch({ links: ['double payload'] }, [{ id: 'li', type: 'link in', z: 'f2', name: 'double payload', wires: [] }]));
-      const caught = next('caught');
+      const caught = nextMessage('caught');
       helper.getNode('lc')!.receive({ payload: 1 });
       assert.match(((await caught).error as { message: string }).message, /not found/);
     });
@@ -241,7 +228,7 @@ describe('link call', () => {
         { id: 'li1', type: 'link in', z: 'f1', name: 'dup', wires: [] },
         { id: 'li2', type: 'link in', z: 'f1', name: 'dup', wires: [] },
       ]));
-      const caught = next('caught');
+      const caught = nextMessage('caught');
       helper.getNode('lc')!.receive({ payload: 1, target: 'dup' });
       const msg = await caught;
       assert.match((msg.error as { message: string }).message, /Multiple link-in nodes named 'dup' found/);
@@ -253,7 +240,7 @@ describe('link call', () => {
         { id: 'li1', type: 'link in', z: 'f2', name: 'dup', wires: [] },
         { id: 'li2', type: 'link in', z: 'f3', name: 'dup', wires: [] },
       ]));
-      const caught = next('caught');
+      const caught = nextMessage('caught');
       helper.getNode('lc')!.receive({ payload: 1, target: 'dup' });
       assert.match(((await caught).error as { message: string }).message, /Multiple link-in nodes named 'dup' found/);
     });
@@ -269,7 +256,7 @@ describe('link call', () => {
       ];
       await helper.load([], flow);
       await helper.runtime()!.setFlows(flow.map((n) => (n.id === 'li2' ? { ...n, name: 'add' } : n)), { deploymentType: 'nodes' });
-      const got = next('out');
+      const got = nextMessage('out');
       helper.getNode('lc')!.receive({ payload: 'hello', target: 'add' });
       const msg = await got;
       assert.equal(msg.target, 'add');
@@ -285,7 +272,7 @@ describe('link call', () => {
       const baseline = timers();
       await helper.load([], withCatch({ links: ['li'], timeout: '1000' }, [{ id: 'li', type: 'link in', z: 'f2', wires: [] }]));
       helper.getNode('lc')!.receive({ payload: 1 });
-      await settle();
+      await settle(10);
       assert.ok(timers() >= baseline + 1);
       await helper.unload();
       assert.equal(timers(), baseline);

@@ -1,20 +1,17 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nextMessage } from '../test-kit.js';
 import type { Msg } from '../../runtime/types.js';
 
 afterEach(() => helper.unload());
 
 const tab = { id: 'f1', type: 'tab', label: 'Flow 1' };
 
-function next(id: string): Promise<Msg> {
-  return new Promise((resolve) => helper.getNode(id)!.on('input', resolve));
-}
-
 describe('link in node', () => {
   it('passes on a message it receives, unchanged', async () => {
     await helper.load([], [tab, { id: 'li', type: 'link in', z: 'f1', wires: [['h1']] }, { id: 'h1', type: 'helper', z: 'f1', wires: [] }]);
-    const got = next('h1');
+    const got = nextMessage('h1');
     const msg: Msg = { payload: { a: 1 }, topic: 't' };
     helper.getNode('li')!.receive(msg);
     assert.equal(await got, msg);
@@ -27,7 +24,7 @@ describe('link in node', () => {
       { id: 'li', type: 'link in', z: 'f1', links: 'lo', wires: [['h1']] },
       { id: 'h1', type: 'helper', z: 'f1', wires: [] },
     ]);
-    const got = next('h1');
+    const got = nextMessage('h1');
     helper.getNode('lo')!.receive({ payload: 'via string link' });
     assert.equal((await got).payload, 'via string link');
   });
@@ -45,7 +42,7 @@ describe('link in node', () => {
     ];
     await helper.load([], [...callFlow, { id: 'li', type: 'link in', z: 'f1', name: 'target', wires: [] }]);
     await helper.runtime()!.setFlows(callFlow, { deploymentType: 'nodes' });
-    const caught = next('h2');
+    const caught = nextMessage('h2');
     helper.getNode('lc')!.receive({ payload: 1, target: 'target' });
     assert.match(((await caught).error as { message: string }).message, /target link-in node 'target' not found/);
   });

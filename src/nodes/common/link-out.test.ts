@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nextMessage, record, settle } from '../test-kit.js';
 import type { Msg } from '../../runtime/types.js';
 
 afterEach(async () => {
@@ -13,20 +14,6 @@ const tabs = [
   { id: 'f3', type: 'tab', label: 'Flow 3' },
 ];
 
-async function settle(rounds = 10): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-function collect(id: string): Msg[] {
-  const got: Msg[] = [];
-  helper.getNode(id)!.on('input', (msg: Msg) => got.push(msg));
-  return got;
-}
-
-function next(id: string): Promise<Msg> {
-  return new Promise((resolve) => helper.getNode(id)!.on('input', resolve));
-}
-
 describe('link in / link out', () => {
   it('delivers from a link out to the link in it lists, on another tab', async () => {
     await helper.load([], [
@@ -35,7 +22,7 @@ describe('link in / link out', () => {
       { id: 'li', type: 'link in', z: 'f2', wires: [['h1']] },
       { id: 'h1', type: 'helper', z: 'f2', wires: [] },
     ]);
-    const got = next('h1');
+    const got = nextMessage('h1');
     helper.getNode('lo')!.receive({ payload: 'hello' });
     const msg = await got;
     assert.equal(msg.payload, 'hello');
@@ -49,7 +36,7 @@ describe('link in / link out', () => {
       { id: 'li', type: 'link in', z: 'f2', links: ['lo'], wires: [['h1']] },
       { id: 'h1', type: 'helper', z: 'f2', wires: [] },
     ]);
-    const got = next('h1');
+    const got = nextMessage('h1');
     helper.getNode('lo')!.receive({ payload: 'reverse' });
     assert.equal((await got).payload, 'reverse');
   });
@@ -63,11 +50,11 @@ describe('link in / link out', () => {
       { id: 'h1', type: 'helper', z: 'f1', wires: [] },
       { id: 'h2', type: 'helper', z: 'f2', wires: [] },
     ]);
-    const a = collect('h1');
-    const b = collect('h2');
+    const a = record('h1');
+    const b = record('h2');
     const original: Msg = { payload: { n: 1 } };
     helper.getNode('lo')!.receive(original);
-    await settle();
+    await settle(10);
     assert.equal(a.length, 1, 'a link listed at both ends delivers once');
     assert.equal(b.length, 1);
     assert.equal(a[0], original);
@@ -83,10 +70,10 @@ describe('link in / link out', () => {
       { id: 'li', type: 'link in', z: 'f2', wires: [['h1']] },
       { id: 'h1', type: 'helper', z: 'f2', wires: [] },
     ]);
-    const got = collect('h1');
+    const got = record('h1');
     helper.getNode('lo1')!.receive({ payload: 1 });
     helper.getNode('lo2')!.receive({ payload: 2 });
-    await settle();
+    await settle(10);
     assert.deepEqual(got.map((m) => m.payload).sort(), [1, 2]);
   });
 
@@ -98,16 +85,16 @@ describe('link in / link out', () => {
       { id: 'li', type: 'link in', z: 'f2', wires: [['h1']] },
       { id: 'h1', type: 'helper', z: 'f2', wires: [] },
     ]);
-    const got = collect('h1');
+    const got = record('h1');
     helper.getNode('lo')!.receive({ payload: 'x' });
-    await settle();
+    await settle(10);
     assert.equal(got.length, 1);
   });
 
   it('warns when a message reaches a return-mode link out without a link call', async () => {
     await helper.load([], [...tabs, { id: 'lo', type: 'link out', z: 'f1', mode: 'return' }]);
     helper.getNode('lo')!.receive({ payload: 'lost' });
-    await settle();
+    await settle(10);
     const warnings = helper.log().args.filter(([e]) => e.id === 'lo' && e.level === 30);
     assert.equal(warnings.length, 1);
     assert.match(String(warnings[0]![0].msg), /Missing return node information/);
@@ -123,7 +110,7 @@ describe('link in / link out', () => {
     await helper.load([], flow);
     const changed = flow.map((n) => (n.id === 'li' ? { ...n, name: 'b' } : n));
     await helper.runtime()!.setFlows(changed, { deploymentType: 'nodes' });
-    const got = next('h1');
+    const got = nextMessage('h1');
     helper.getNode('lo')!.receive({ payload: 'after' });
     assert.equal((await got).payload, 'after');
   });

@@ -1,21 +1,11 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
-import type { Msg } from '../../runtime/types.js';
+import { record, settle } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 
 const tab = { id: 'f', type: 'tab', label: 'Flow 1' };
-
-async function settle(rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-function collect(id: string): Msg[] {
-  const got: Msg[] = [];
-  helper.getNode(id)!.on('input', (msg: Msg) => got.push(msg));
-  return got;
-}
 
 describe('status node', () => {
   it('passes on the status of any node on its flow, with its source', async () => {
@@ -25,7 +15,7 @@ describe('status node', () => {
       { id: 's1', type: 'status', z: 'f', scope: null, wires: [['out']] },
       { id: 'out', type: 'helper', z: 'f', wires: [] },
     ]);
-    const got = collect('out');
+    const got = record('out');
     helper.getNode('n1')!.status({ fill: 'green', shape: 'dot', text: 'connected' });
     await settle();
     assert.equal(got.length, 1);
@@ -40,7 +30,7 @@ describe('status node', () => {
       { id: 's1', type: 'status', z: 'f', scope: ['n2'], wires: [['out']] },
       { id: 'out', type: 'helper', z: 'f', wires: [] },
     ]);
-    const got = collect('out');
+    const got = record('out');
     helper.getNode('n1')!.status({ text: 'one' });
     helper.getNode('n2')!.status({ text: 'two' });
     await settle();
@@ -55,7 +45,7 @@ describe('status node', () => {
       { id: 's1', type: 'status', z: 'f', scope: ['n1', 'n2'], wires: [['n1', 'out']] },
       { id: 'out', type: 'helper', z: 'f', wires: [] },
     ]);
-    const got = collect('out');
+    const got = record('out');
     helper.getNode('n1')!.status({ text: 'wired' });
     helper.getNode('n2')!.status({ text: 'other' });
     await settle();

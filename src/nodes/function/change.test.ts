@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nextMessage, nodeToHelper, sendAndReceive } from '../test-kit.js';
 import { migrateChangeNode } from './change.js';
 
 afterEach(() => {
@@ -10,25 +11,14 @@ afterEach(() => {
 
 const tab = { id: 'f', type: 'tab', env: [{ name: 'TAB_VAR', value: 'from-tab', type: 'str' }] };
 
-function flow(node: Record<string, unknown>) {
-  return [tab, { id: 'c1', type: 'change', z: 'f', wires: [['h1']], ...node }, { id: 'h1', type: 'helper', z: 'f', wires: [] }];
-}
+const flow = (node: Record<string, unknown>) => nodeToHelper({ id: 'c1', type: 'change', ...node }, { tab });
 
 async function load(node: Record<string, unknown>): Promise<void> {
   await helper.load([], flow(node));
 }
 
 /** Sends `msg` and resolves with what h1 receives (or undefined after `waitMs`). */
-function send(msg: Record<string, unknown>, waitMs = 300): Promise<any> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), waitMs);
-    helper.getNode('h1')!.on('input', (m: unknown) => {
-      clearTimeout(timer);
-      resolve(m);
-    });
-    helper.getNode('c1')!.receive(msg);
-  });
-}
+const send = (msg: Record<string, unknown>, waitMs?: number): Promise<any> => sendAndReceive(msg, { to: 'c1', waitMs });
 
 async function runRules(rules: unknown[], msg: Record<string, unknown>): Promise<any> {
   await load({ rules });
@@ -143,7 +133,7 @@ describe('change: set', () => {
     ]);
     const m = await send({ payload: 0 });
     assert.equal(m.payload, 'from-tab');
-    const second = new Promise<any>((resolve) => helper.getNode('h2')!.on('input', resolve));
+    const second = nextMessage<any>('h2');
     helper.getNode('c2')!.receive({ payload: 0 });
     assert.equal((await second).payload, 'from-g');
   });

@@ -1,33 +1,14 @@
 import { afterEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { loadRecorded, settle, type AnyMsg } from '../test-kit.js';
 import { durationMs, rateTiming, variableDelayMs } from './delay.js';
-
-type AnyMsg = Record<string, any>;
-
-/** Delivery goes through the run queue (setImmediate, not mocked): let it drain. */
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-};
 
 async function load(props: AnyMsg, settings: AnyMsg = {}) {
   helper.settings(settings);
-  await helper.load([], [
-    { id: 'f', type: 'tab' },
-    { id: 'd', type: 'delay', z: 'f', name: '', ...props, wires: props.outputs === 2 ? [['h1'], ['h2']] : [['h1']] },
-    { id: 'h1', type: 'helper', z: 'f', wires: [] },
-    { id: 'h2', type: 'helper', z: 'f', wires: [] },
-  ]);
-  const out: AnyMsg[] = [];
-  const second: AnyMsg[] = [];
-  const statuses: AnyMsg[] = [];
-  helper.getNode('h1')!.on('input', (m: AnyMsg) => out.push(m));
-  helper.getNode('h2')!.on('input', (m: AnyMsg) => second.push(m));
-  helper.runtime()!.events.on('publish', (topic: string, data: AnyMsg) => {
-    if (topic === 'status/d') statuses.push(data);
-  });
-  const node = helper.getNode('d')!;
-  return { node, out, second, statuses, send: (m: AnyMsg) => node.receive(m) };
+  const wires = props.outputs === 2 ? [['h1'], ['h2']] : [['h1']];
+  const { node, received, statuses, send } = await loadRecorded({ id: 'd', type: 'delay', name: '', ...props, wires }, ['h1', 'h2']);
+  return { node, out: received.h1!, second: received.h2!, statuses, send };
 }
 
 function useFakeClock() {

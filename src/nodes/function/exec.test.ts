@@ -4,9 +4,8 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helper } from '../../compat/test-helper.js';
+import { helperNodes, record, recordStatuses, settle as settleRounds, type AnyMsg } from '../test-kit.js';
 import { EXEC_DISABLED_MESSAGE, migrateExec, splitCommandLine } from './exec.js';
-
-type AnyMsg = Record<string, any>;
 
 interface Outputs {
   stdout: AnyMsg[];
@@ -23,31 +22,22 @@ async function load(props: AnyMsg, settings: AnyMsg = { execEnabled: true }): Pr
   await helper.load([], [
     { id: 'f', type: 'tab' },
     { id: 'e', type: 'exec', z: 'f', addpay: '', append: '', useSpawn: 'false', oldrc: false, ...props, wires: [['h1'], ['h2'], ['h3']] },
-    { id: 'h1', type: 'helper', z: 'f', wires: [] },
-    { id: 'h2', type: 'helper', z: 'f', wires: [] },
-    { id: 'h3', type: 'helper', z: 'f', wires: [] },
+    ...helperNodes(['h1', 'h2', 'h3']),
   ]);
-  const stdout: AnyMsg[] = [];
-  const stderr: AnyMsg[] = [];
+  const stdout = record<AnyMsg>('h1');
+  const stderr = record<AnyMsg>('h2');
   const rc: AnyMsg[] = [];
-  const statuses: AnyMsg[] = [];
-  helper.getNode('h1')!.on('input', (m: AnyMsg) => stdout.push(m));
-  helper.getNode('h2')!.on('input', (m: AnyMsg) => stderr.push(m));
   const returned = new Promise<AnyMsg>((resolve) =>
     helper.getNode('h3')!.on('input', (m: AnyMsg) => {
       rc.push(m);
       resolve(m);
     }),
   );
-  helper.runtime()!.events.on('publish', (topic: string, data: AnyMsg) => {
-    if (topic === 'status/e') statuses.push(data);
-  });
+  const statuses = recordStatuses('e');
   return { stdout, stderr, rc, statuses, returned, send: (m) => helper.getNode('e')!.receive(m) };
 }
 
-const settle = async () => {
-  for (let i = 0; i < 4; i++) await new Promise((r) => setImmediate(r));
-};
+const settle = () => settleRounds(4);
 const errorsLogged = () => helper.log().args.filter(([e]) => e.level === 20).map(([e]) => String(e.msg));
 
 afterEach(async () => {

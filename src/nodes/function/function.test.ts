@@ -1,11 +1,11 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { helperNodes } from '../test-kit.js';
 import type { Msg } from '../../runtime/types.js';
 
 const tab = { id: 'f', type: 'tab' };
 const fnNode = (props: Record<string, unknown>, wires: string[][] = [['h1']]) => ({ id: 'fn', type: 'function', z: 'f', outputs: wires.length, ...props, wires });
-const helpers = (...ids: string[]) => ids.map((id) => ({ id, type: 'helper', z: 'f', wires: [] }));
 const next = (id: string, count = 1): Promise<Msg[]> =>
   new Promise((resolve) => {
     const got: Msg[] = [];
@@ -19,14 +19,14 @@ afterEach(() => helper.unload());
 
 describe('function node', () => {
   it('runs user code on each message and keeps the order of a burst', async () => {
-    await helper.load([], [tab, fnNode({ func: 'msg.payload = msg.payload * 2; return msg;' }), ...helpers('h1')]);
+    await helper.load([], [tab, fnNode({ func: 'msg.payload = msg.payload * 2; return msg;' }), ...helperNodes(['h1'])]);
     const got = next('h1', 50);
     for (let i = 0; i < 50; i++) helper.getNode('fn')!.receive({ payload: i });
     assert.deepEqual((await got).map((m) => m.payload), Array.from({ length: 50 }, (_, i) => i * 2));
   });
 
   it('sends to several outputs and skips null ones', async () => {
-    await helper.load([], [tab, fnNode({ func: 'return [null, [{payload:1},{payload:2}]];' }, [['h1'], ['h2']]), ...helpers('h1', 'h2')]);
+    await helper.load([], [tab, fnNode({ func: 'return [null, [{payload:1},{payload:2}]];' }, [['h1'], ['h2']]), ...helperNodes(['h1', 'h2'])]);
     let first = 0;
     helper.getNode('h1')!.on('input', () => first++);
     const got = next('h2', 2);
@@ -40,7 +40,7 @@ describe('function node', () => {
     await helper.load([], [
       tab,
       fnNode({ func: "flow.set('n', (flow.get('n') || 0) + 1); msg.payload = [flow.get('n'), global.get('g'), env.get('REDOUBT_FN_TEST')]; node.status({text:'ran'}); return msg;" }),
-      ...helpers('h1'),
+      ...helperNodes(['h1']),
     ]);
     helper.runtime()!.contexts.getGlobalContext().set('g', 'global-ok');
     const got = next('h1', 2);
@@ -55,7 +55,7 @@ describe('function node', () => {
       tab,
       fnNode({ func: "throw new Error('bad input ' + msg.payload);" }, [[]]),
       { id: 'c', type: 'catch', z: 'f', scope: null, wires: [['h1']] },
-      ...helpers('h1'),
+      ...helperNodes(['h1']),
     ]);
     const got = next('h1');
     helper.getNode('fn')!.receive({ payload: 42 });
@@ -68,7 +68,7 @@ describe('function node', () => {
     await helper.load([], [
       tab,
       fnNode({ func: "msg.payload = [typeof process, typeof require, (function(){ try { return this.constructor.constructor('return typeof process')(); } catch (e) { return 'blocked'; } })()]; return msg;" }),
-      ...helpers('h1'),
+      ...helperNodes(['h1']),
     ]);
     const got = next('h1');
     helper.getNode('fn')!.receive({});
@@ -83,7 +83,7 @@ describe('function node', () => {
         tab,
         fnNode({ func: 'if (msg.payload === "spin") { while (true) {} } return msg;' }),
         { id: 'c', type: 'catch', z: 'f', scope: null, wires: [['h2']] },
-        ...helpers('h1', 'h2'),
+        ...helperNodes(['h1', 'h2']),
       ]);
       const caught = next('h2');
       const ok = next('h1');
@@ -98,7 +98,7 @@ describe('function node', () => {
   });
 
   it('refuses libs unless external modules are enabled, naming the module', async () => {
-    await helper.load([], [tab, fnNode({ func: 'return msg;', libs: [{ var: 'fs', module: 'fs' }] }), ...helpers('h1')]);
+    await helper.load([], [tab, fnNode({ func: 'return msg;', libs: [{ var: 'fs', module: 'fs' }] }), ...helperNodes(['h1'])]);
     assert.equal(helper.getNode('fn'), null);
     assert.ok(helper.log().args.some(([e]) => /'fs'.*external modules are disabled/.test(String(e.msg))));
   });
@@ -107,7 +107,7 @@ describe('function node', () => {
     await helper.load([], [
       tab,
       fnNode({ initialize: "context.set('ready', 'yes');", func: "msg.payload = context.get('ready'); return msg;", finalize: "node.warn('stopping');" }),
-      ...helpers('h1'),
+      ...helperNodes(['h1']),
     ]);
     const got = next('h1');
     helper.getNode('fn')!.receive({});

@@ -1,24 +1,18 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nodeToHelper, record, wait, type AnyMsg } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 
-function flow(props: Record<string, unknown>) {
-  return [
-    { id: 'f', type: 'tab' },
-    { id: 'r1', type: 'range', z: 'f', wires: [['h1']], ...props },
-    { id: 'h1', type: 'helper', z: 'f', wires: [] },
-  ];
-}
+const flow = (props: Record<string, unknown>) => nodeToHelper({ id: 'r1', type: 'range', ...props });
 
 /** Sends each payload and resolves with the messages h1 receives, after a settle delay. */
 async function run(props: Record<string, unknown>, msgs: Array<Record<string, unknown>>, settleMs = 30): Promise<any[]> {
   await helper.load([], flow(props));
-  const got: any[] = [];
-  helper.getNode('h1')!.on('input', (m: unknown) => got.push(m));
+  const got = record<AnyMsg>('h1');
   for (const m of msgs) helper.getNode('r1')!.receive(m);
-  await new Promise((r) => setTimeout(r, settleMs));
+  await wait(settleMs);
   return got;
 }
 

@@ -1,23 +1,15 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nodeToHelper, record, settle as settleRounds, type AnyMsg } from '../test-kit.js';
 import { isSameValue } from './rbe.js';
 
-type AnyMsg = Record<string, any>;
-
-const settle = async () => {
-  for (let i = 0; i < 4; i++) await new Promise((r) => setImmediate(r));
-};
+const settle = () => settleRounds(4);
 
 /** Loads a filter node, feeds it `inputs` in order and returns what it let through. */
 async function run(props: AnyMsg, inputs: AnyMsg[]): Promise<AnyMsg[]> {
-  await helper.load([], [
-    { id: 'f', type: 'tab' },
-    { id: 'r', type: 'rbe', z: 'f', ...props, wires: [['h']] },
-    { id: 'h', type: 'helper', z: 'f', wires: [] },
-  ]);
-  const out: AnyMsg[] = [];
-  helper.getNode('h')!.on('input', (m: AnyMsg) => out.push(m));
+  await helper.load([], nodeToHelper({ id: 'r', type: 'rbe', ...props, wires: [['h']] }, { helperId: 'h' }));
+  const out = record<AnyMsg>('h');
   for (const msg of inputs) helper.getNode('r')!.receive(msg);
   await settle();
   return out;

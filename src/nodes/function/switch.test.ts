@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { helperNodes } from '../test-kit.js';
 
 afterEach(() => {
   helper.settings({ contextStorage: undefined, nodeMessageBufferMaxLength: undefined });
@@ -11,7 +12,7 @@ const tab = { id: 'f', type: 'tab', env: [{ name: 'LIMIT', value: '10', type: 'n
 
 /** Loads a switch node `s1` whose outputs are wired to helpers h0, h1, ... */
 async function load(node: Record<string, unknown>, outputs = 1): Promise<void> {
-  const helpers = Array.from({ length: outputs }, (_, i) => ({ id: `h${i}`, type: 'helper', z: 'f', wires: [] }));
+  const helpers = helperNodes(Array.from({ length: outputs }, (_, i) => `h${i}`));
   await helper.load([], [tab, { id: 's1', type: 'switch', z: 'f', property: 'payload', outputs, wires: helpers.map((h) => [h.id]), ...node }, ...helpers]);
 }
 

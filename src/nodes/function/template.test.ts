@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nodeToHelper, sendAndReceive } from '../test-kit.js';
 
 afterEach(() => {
   helper.settings({ contextStorage: undefined });
@@ -10,20 +11,11 @@ afterEach(() => {
 const tab = { id: 'f', type: 'tab', env: [{ name: 'TAB_NAME', value: 'my tab', type: 'str' }] };
 
 async function load(node: Record<string, unknown>): Promise<void> {
-  await helper.load([], [tab, { id: 't1', type: 'template', z: 'f', wires: [['h1']], ...node }, { id: 'h1', type: 'helper', z: 'f', wires: [] }]);
+  await helper.load([], nodeToHelper({ id: 't1', type: 'template', ...node }, { tab }));
 }
 
 /** Sends `msg`; resolves with what h1 receives, or undefined after `waitMs`. */
-function send(msg: Record<string, unknown>, waitMs = 300): Promise<any> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), waitMs);
-    helper.getNode('h1')!.on('input', (m: unknown) => {
-      clearTimeout(timer);
-      resolve(m);
-    });
-    helper.getNode('t1')!.receive(msg);
-  });
-}
+const send = (msg: Record<string, unknown>, waitMs?: number): Promise<any> => sendAndReceive(msg, { to: 't1', waitMs });
 
 const ctx = () => helper.getNode('t1')!.context();
 const setAsync = (scope: 'flow' | 'global', key: string, value: unknown, store: string) =>

@@ -1,19 +1,13 @@
 import { afterEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { loadRecorded, settle as settleRounds, waitUntil, type AnyMsg } from '../test-kit.js';
 import { migrateTriggerTypes } from './trigger.js';
 
-type AnyMsg = Record<string, any>;
-
-const settle = async () => {
-  for (let i = 0; i < 6; i++) await new Promise((r) => setImmediate(r));
-};
+const settle = () => settleRounds(6);
 /** Waits (real time) until `ready` holds, failing after two seconds. */
 async function waitFor(ready: () => boolean): Promise<void> {
-  for (let waited = 0; !ready(); waited += 10) {
-    if (waited > 2000) throw new Error('timed out waiting for messages');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitUntil(ready, 'messages');
   await settle();
 }
 /** Advances the fake clock, then lets promise chains and the run queue catch up. */
@@ -24,22 +18,9 @@ const advance = async (ms: number) => {
 };
 
 async function load(props: AnyMsg) {
-  await helper.load([], [
-    { id: 'f', type: 'tab' },
-    { id: 't', type: 'trigger', z: 'f', ...props, wires: Number(props.outputs) === 2 ? [['h1'], ['h2']] : [['h1']] },
-    { id: 'h1', type: 'helper', z: 'f', wires: [] },
-    { id: 'h2', type: 'helper', z: 'f', wires: [] },
-  ]);
-  const out: AnyMsg[] = [];
-  const second: AnyMsg[] = [];
-  const statuses: AnyMsg[] = [];
-  helper.getNode('h1')!.on('input', (m: AnyMsg) => out.push(m));
-  helper.getNode('h2')!.on('input', (m: AnyMsg) => second.push(m));
-  helper.runtime()!.events.on('publish', (topic: string, data: AnyMsg) => {
-    if (topic === 'status/t') statuses.push(data);
-  });
-  const node = helper.getNode('t')!;
-  return { node, out, second, statuses, send: (m: AnyMsg) => node.receive(m) };
+  const wires = Number(props.outputs) === 2 ? [['h1'], ['h2']] : [['h1']];
+  const { node, received, statuses, send } = await loadRecorded({ id: 't', type: 'trigger', ...props, wires }, ['h1', 'h2']);
+  return { node, out: received.h1!, second: received.h2!, statuses, send };
 }
 
 const payloads = (msgs: AnyMsg[]) => msgs.map((m) => m.payload);

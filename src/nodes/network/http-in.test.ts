@@ -1,6 +1,7 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nextMessage, withServerSettings, type AnyMsg } from '../test-kit.js';
 import type { FlowConfigNode } from '../../runtime/types.js';
 
 const tab = { id: 'f', type: 'tab' };
@@ -15,10 +16,6 @@ function endpoint(method: string, url: string, extra: Record<string, unknown> = 
   ];
 }
 
-function nextMessage(id: string): Promise<any> {
-  return new Promise((resolve) => helper.getNode(id)!.once('input', resolve));
-}
-
 describe('http in / http response', () => {
   before(() => helper.startServer());
   after(() => helper.stopServer());
@@ -26,7 +23,7 @@ describe('http in / http response', () => {
 
   it('answers a GET with the query as payload, echoed as JSON', async () => {
     await helper.load([], endpoint('get', '/echo'));
-    const seen = nextMessage('tap');
+    const seen = nextMessage<AnyMsg>('tap');
     const res = await fetch(`${helper.url()}/echo?a=1&b=two&c[d]=3`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /application\/json/);
@@ -38,7 +35,7 @@ describe('http in / http response', () => {
 
   it('puts route parameters in msg.req.params', async () => {
     await helper.load([], endpoint('get', '/user/:id/item/:item'));
-    const seen = nextMessage('tap');
+    const seen = nextMessage<AnyMsg>('tap');
     await fetch(`${helper.url()}/user/42/item/abc`);
     assert.deepEqual({ ...(await seen).req.params }, { id: '42', item: 'abc' });
   });
@@ -51,13 +48,13 @@ describe('http in / http response', () => {
       { id: 'tap', type: 'helper', z: 'f', wires: [] },
       { id: 'out', type: 'http response', z: 'f', wires: [] },
     ]);
-    let seen = nextMessage('tap');
+    let seen = nextMessage<AnyMsg>('tap');
     await fetch(`${helper.url()}/files/a/b.txt`);
     assert.equal((await seen).req.params[0], 'a/b.txt');
-    seen = nextMessage('tap');
+    seen = nextMessage<AnyMsg>('tap');
     assert.equal((await fetch(`${helper.url()}/opt`)).status, 200);
     assert.equal((await seen).req.params.name, undefined);
-    seen = nextMessage('tap');
+    seen = nextMessage<AnyMsg>('tap');
     await fetch(`${helper.url()}/opt/zed`);
     assert.equal((await seen).req.params.name, 'zed');
   });
@@ -75,7 +72,7 @@ describe('http in / http response', () => {
       ['image/png', 'png?', (p) => assert.ok(Buffer.isBuffer(p))],
     ];
     for (const [type, body, check] of cases) {
-      const seen = nextMessage('tap');
+      const seen = nextMessage<AnyMsg>('tap');
       const res = await fetch(`${helper.url()}/body`, { method: 'POST', headers: { 'content-type': type }, body });
       assert.equal(res.status, 200, type);
       check((await seen).payload);
@@ -90,10 +87,7 @@ describe('http in / http response', () => {
   });
 
   it('refuses a body over apiMaxLength with 413 without passing it on', async () => {
-    await helper.stopServer();
-    helper.settings({ apiMaxLength: '1kb' });
-    await helper.startServer();
-    try {
+    await withServerSettings({ apiMaxLength: '1kb' }, async () => {
       await helper.load([], endpoint('post', '/big'));
       let sent = 0;
       helper.getNode('tap')!.on('input', () => sent++);
@@ -104,23 +98,19 @@ describe('http in / http response', () => {
       const ok = await fetch(`${helper.url()}/big`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'small' });
       assert.equal(ok.status, 200);
       assert.equal(sent, 1);
-    } finally {
-      await helper.stopServer();
-      helper.init(undefined, {});
-      await helper.startServer();
-    }
+    });
   });
 
   it('keeps the raw body as a Buffer when body parsing is skipped', async () => {
     await helper.load([], endpoint('post', '/raw', { skipBodyParsing: true }));
-    const seen = nextMessage('tap');
+    const seen = nextMessage<AnyMsg>('tap');
     await fetch(`${helper.url()}/raw`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
     assert.deepEqual((await seen).payload, Buffer.from('{"a":1}'));
   });
 
   it('puts uploaded files in msg.req.files and fields in the payload', async () => {
     await helper.load([], endpoint('post', '/upload', { upload: true }));
-    const seen = nextMessage('tap');
+    const seen = nextMessage<AnyMsg>('tap');
     const form = new FormData();
     form.append('title', 'report');
     form.append('file', new Blob([Buffer.from('file body')], { type: 'text/plain' }), 'r.txt');
@@ -139,7 +129,7 @@ describe('http in / http response', () => {
 
   it('leaves multipart bodies unparsed when uploads are off', async () => {
     await helper.load([], endpoint('post', '/noupload'));
-    const seen = nextMessage('tap');
+    const seen = nextMessage<AnyMsg>('tap');
     const form = new FormData();
     form.append('a', 'b');
     await fetch(`${helper.url()}/noupload`, { method: 'POST', body: form });
@@ -150,7 +140,7 @@ describe('http in / http response', () => {
 
   it('passes request cookies and headers in msg.req', async () => {
     await helper.load([], endpoint('get', '/c'));
-    const seen = nextMessage('tap');
+    const seen = nextMessage<AnyMsg>('tap');
     await fetch(`${helper.url()}/c`, { headers: { cookie: 'a=1; b=hello%20world; c="q"', 'x-thing': 'yes' } });
     const msg = await seen;
     assert.deepEqual({ ...msg.req.cookies }, { a: '1', b: 'hello world', c: 'q' });
@@ -244,7 +234,7 @@ describe('http in / http response', () => {
       { id: 'c', type: 'catch', z: 'f', scope: ['out2'], wires: [['tap']] },
       { id: 'tap', type: 'helper', z: 'f', wires: [] },
     ]);
-    const caught = nextMessage('tap');
+    const caught = nextMessage<AnyMsg>('tap');
     await fetch(`${helper.url()}/twice`);
     assert.match(String((await caught).error.message), /headers/i);
   });
@@ -284,18 +274,11 @@ describe('http in / http response', () => {
   });
 
   it('prefixes routes with httpNodeRoot', async () => {
-    await helper.stopServer();
-    helper.settings({ httpNodeRoot: '/api/' });
-    await helper.startServer();
-    try {
+    await withServerSettings({ httpNodeRoot: '/api/' }, async () => {
       await helper.load([], endpoint('get', 'rooted'));
       assert.equal((await fetch(`${helper.url()}/rooted`)).status, 404);
       assert.equal((await fetch(`${helper.url()}/api/rooted`)).status, 200);
-    } finally {
-      await helper.stopServer();
-      helper.init(undefined, {});
-      await helper.startServer();
-    }
+    });
   });
 
   it('supports the node-red-node-test-helper request() chain', async () => {

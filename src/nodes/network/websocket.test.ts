@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { helper } from '../../compat/test-helper.js';
+import { nextMessage, waitUntil, withServerSettings, type AnyMsg } from '../test-kit.js';
 import { makeCertificate } from './test-servers.js';
 
 const tab = { id: 'f', type: 'tab' };
@@ -18,19 +19,6 @@ function open(url: string, options?: WebSocket.ClientOptions): Promise<WebSocket
 
 function nextFrame(ws: WebSocket): Promise<{ data: string | Buffer; isBinary: boolean }> {
   return new Promise((resolve) => ws.once('message', (data, isBinary) => resolve({ data: isBinary ? (data as Buffer) : data.toString(), isBinary })));
-}
-
-function nextMessage(id: string): Promise<any> {
-  return new Promise((resolve) => helper.getNode(id)!.once('input', resolve));
-}
-
-/** Waits until `check` holds, polling; for effects that arrive asynchronously. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 const listenerFlow = (wholemsg = 'false', path = '/ws/chat') => [
@@ -58,13 +46,13 @@ describe('websocket nodes, listen mode', () => {
   it('sends on text frames as strings and binary frames as Buffers, with msg._session', async () => {
     await helper.load([], listenerFlow());
     const ws = await connect();
-    let seen = nextMessage('tap');
+    let seen = nextMessage<AnyMsg>('tap');
     ws.send('hello');
     let msg = await seen;
     assert.equal(msg.payload, 'hello');
     assert.equal(msg._session.type, 'websocket');
     assert.equal(typeof msg._session.id, 'string');
-    seen = nextMessage('tap');
+    seen = nextMessage<AnyMsg>('tap');
     ws.send(Buffer.from([1, 2, 3]));
     msg = await seen;
     assert.deepEqual(msg.payload, Buffer.from([1, 2, 3]));
@@ -74,7 +62,7 @@ describe('websocket nodes, listen mode', () => {
     await helper.load([], listenerFlow());
     const a = await connect();
     const b = await connect();
-    const seen = nextMessage('tap');
+    const seen = nextMessage<AnyMsg>('tap');
     a.send('from a');
     const msg = await seen;
     let bGot = false;
@@ -98,23 +86,23 @@ describe('websocket nodes, listen mode', () => {
     helper.getNode('out')!.receive({ payload: '' });
     helper.getNode('out')!.receive({ topic: 'no payload' });
     helper.getNode('out')!.receive({ payload: 'last' });
-    await until(() => frames.length > 0, 'a frame');
+    await waitUntil(() => frames.length > 0, 'a frame');
     assert.deepEqual(frames, ['last']);
   });
 
   it('carries whole messages as JSON with wholemsg', async () => {
     await helper.load([], listenerFlow('true'));
     const ws = await connect();
-    let seen = nextMessage('tap');
+    let seen = nextMessage<AnyMsg>('tap');
     ws.send(JSON.stringify({ payload: 1, topic: 't' }));
     let msg = await seen;
     assert.equal(msg.payload, 1);
     assert.equal(msg.topic, 't');
-    seen = nextMessage('tap');
+    seen = nextMessage<AnyMsg>('tap');
     ws.send('not json');
     msg = await seen;
     assert.equal(msg.payload, 'not json');
-    seen = nextMessage('tap');
+    seen = nextMessage<AnyMsg>('tap');
     ws.send('7');
     assert.equal((await seen).payload, 7);
     const frame = nextFrame(ws);
@@ -131,9 +119,9 @@ describe('websocket nodes, listen mode', () => {
       if (topic === 'status/in') statuses.push(data);
     });
     const ws = await connect();
-    await until(() => statuses.some((s) => s.text === 'connected 1'), 'connected 1');
+    await waitUntil(() => statuses.some((s) => s.text === 'connected 1'), 'connected 1');
     ws.close();
-    await until(() => statuses.some((s) => s.text === 'disconnected'), 'disconnected');
+    await waitUntil(() => statuses.some((s) => s.text === 'disconnected'), 'disconnected');
   });
 
   it('refuses a second listener on the same path', async () => {
@@ -156,21 +144,14 @@ describe('websocket nodes, listen mode', () => {
   });
 
   it('listens under httpNodeRoot', async () => {
-    await helper.stopServer();
-    helper.settings({ httpNodeRoot: '/nodes' });
-    await helper.startServer();
-    try {
+    await withServerSettings({ httpNodeRoot: '/nodes' }, async () => {
       await helper.load([], listenerFlow('false', 'sock'));
       await assert.rejects(open(`${helper.url().replace('http', 'ws')}/sock`));
       const ws = await connect('/nodes/sock');
-      const seen = nextMessage('tap');
+      const seen = nextMessage<AnyMsg>('tap');
       ws.send('rooted');
       assert.equal((await seen).payload, 'rooted');
-    } finally {
-      await helper.stopServer();
-      helper.init(undefined, {});
-      await helper.startServer();
-    }
+    });
   });
 });
 
@@ -199,14 +180,14 @@ describe('websocket nodes, connect mode', () => {
     { id: 'out', type: 'websocket out', z: 'f', server: '', client: 'c', wires: [] },
   ];
   const serverSide = async () => {
-    await until(() => wss.clients.size === 1, 'the client to connect');
+    await waitUntil(() => wss.clients.size === 1, 'the client to connect');
     return [...wss.clients][0]!;
   };
 
   it('connects once, receives what the server sends and sends to it', async () => {
     await helper.load([], clientFlow());
     const remote = await serverSide();
-    const seen = nextMessage('tap');
+    const seen = nextMessage<AnyMsg>('tap');
     remote.send('from server');
     assert.equal((await seen).payload, 'from server');
     const frame = nextFrame(remote);
@@ -275,8 +256,8 @@ describe('websocket nodes, connect mode', () => {
         { id: 'in', type: 'websocket in', z: 'f', server: '', client: 'c', wires: [['tap']] },
         { id: 'tap', type: 'helper', z: 'f', wires: [] },
       ]);
-      await until(() => secure.clients.size === 1, 'the secure client');
-      const seen = nextMessage('tap');
+      await waitUntil(() => secure.clients.size === 1, 'the secure client');
+      const seen = nextMessage<AnyMsg>('tap');
       [...secure.clients][0]!.send('secret');
       assert.equal((await seen).payload, 'secret');
     } finally {

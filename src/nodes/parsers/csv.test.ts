@@ -1,41 +1,19 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { collect as collectMessages, nodeToHelper, waitForLog, type AnyMsg } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 
-function flow(props: Record<string, unknown>) {
-  return [
-    { id: 'f', type: 'tab' },
-    { id: 'n1', type: 'csv', z: 'f', wires: [['h1']], ...props },
-    { id: 'h1', type: 'helper', z: 'f', wires: [] },
-  ];
-}
-
-function collect(count: number): Promise<any[]> {
-  const got: any[] = [];
-  return new Promise((resolve) =>
-    helper.getNode('h1')!.on('input', (m: any) => {
-      got.push(m);
-      if (got.length === count) resolve(got);
-    }),
-  );
-}
+const flow = (props: Record<string, unknown>) => nodeToHelper({ id: 'n1', type: 'csv', ...props });
+const collect = (count: number) => collectMessages<AnyMsg>('h1', count);
+const logged = (level: number): Promise<AnyMsg> => waitForLog('n1', level);
 
 async function run(props: Record<string, unknown>, inputs: any[], count = 1): Promise<any[]> {
   await helper.load([], flow(props));
   const got = collect(count);
   for (const input of inputs) helper.getNode('n1')!.receive(input);
   return got;
-}
-
-async function logged(level: number): Promise<any> {
-  for (let i = 0; i < 200; i++) {
-    const hit = helper.log().args.find(([e]) => e.level === level && e.id === 'n1');
-    if (hit) return hit[0];
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`no log entry at level ${level}`);
 }
 
 const rfc = { spec: 'rfc' };

@@ -1,30 +1,13 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { collect as collectMessages, nextMessage, nodeToHelper, type AnyMsg } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 
-function flow(props: Record<string, unknown>) {
-  return [
-    { id: 'f', type: 'tab' },
-    { id: 'n1', type: 'html', z: 'f', wires: [['h1']], ...props },
-    { id: 'h1', type: 'helper', z: 'f', wires: [] },
-  ];
-}
-
-function nextMsg(): Promise<any> {
-  return new Promise((resolve) => helper.getNode('h1')!.on('input', resolve));
-}
-
-function collect(count: number): Promise<any[]> {
-  const got: any[] = [];
-  return new Promise((resolve) =>
-    helper.getNode('h1')!.on('input', (m: any) => {
-      got.push(m);
-      if (got.length === count) resolve(got);
-    }),
-  );
-}
+const flow = (props: Record<string, unknown>) => nodeToHelper({ id: 'n1', type: 'html', ...props });
+const nextMsg = () => nextMessage<AnyMsg>('h1');
+const collect = (count: number) => collectMessages<AnyMsg>('h1', count);
 
 const page = '<html><body><h1 class="t" id="x">Title <b>bold</b></h1><ul><li a="1">one</li><li a="2">two<br></li><li></li></ul></body></html>';
 

@@ -1,36 +1,14 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { assertNothingSent, nextMessage, nodeToHelper, waitForLog, type AnyMsg } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 
-function flow(props: Record<string, unknown>) {
-  return [
-    { id: 'f', type: 'tab' },
-    { id: 'n1', type: 'json', z: 'f', wires: [['h1']], ...props },
-    { id: 'h1', type: 'helper', z: 'f', wires: [] },
-  ];
-}
-
-function nextMsg(): Promise<any> {
-  return new Promise((resolve) => helper.getNode('h1')!.on('input', resolve));
-}
-
-async function logged(level: number): Promise<any> {
-  for (let i = 0; i < 200; i++) {
-    const hit = helper.log().args.find(([e]) => e.level === level && e.id === 'n1');
-    if (hit) return hit[0];
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`no log entry at level ${level}`);
-}
-
-async function nothingSent(): Promise<void> {
-  let got = false;
-  helper.getNode('h1')!.on('input', () => (got = true));
-  await new Promise((r) => setTimeout(r, 30));
-  assert.equal(got, false);
-}
+const flow = (props: Record<string, unknown>) => nodeToHelper({ id: 'n1', type: 'json', ...props });
+const nextMsg = () => nextMessage<AnyMsg>('h1');
+const logged = (level: number): Promise<AnyMsg> => waitForLog('n1', level);
+const nothingSent = () => assertNothingSent('h1');
 
 describe('json node', () => {
   it('parses a JSON string into an object', async () => {

@@ -1,29 +1,13 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { nextMessage, nodeToHelper, waitForLog, type AnyMsg } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 
-function flow(props: Record<string, unknown>) {
-  return [
-    { id: 'f', type: 'tab' },
-    { id: 'n1', type: 'xml', z: 'f', wires: [['h1']], ...props },
-    { id: 'h1', type: 'helper', z: 'f', wires: [] },
-  ];
-}
-
-function nextMsg(): Promise<any> {
-  return new Promise((resolve) => helper.getNode('h1')!.on('input', resolve));
-}
-
-async function logged(level: number): Promise<any> {
-  for (let i = 0; i < 200; i++) {
-    const hit = helper.log().args.find(([e]) => e.level === level && e.id === 'n1');
-    if (hit) return hit[0];
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`no log entry at level ${level}`);
-}
+const flow = (props: Record<string, unknown>) => nodeToHelper({ id: 'n1', type: 'xml', ...props });
+const nextMsg = () => nextMessage<AnyMsg>('h1');
+const logged = (level: number): Promise<AnyMsg> => waitForLog('n1', level);
 
 const doc = '<employees><firstName attr="x">John</firstName><lastName>Smith</lastName></employees>';
 

@@ -2,17 +2,14 @@ import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
 import type { Msg } from '../../runtime/types.js';
-import { collect, loadFlow, logged, messageOf, record, wait, watchDone } from './test-kit.js';
+import { collect, loadSender, logged, messageOf, record, wait, watchDone } from '../test-kit.js';
 
 afterEach(() => {
   helper.settings({ nodeMessageBufferMaxLength: 0 });
   return helper.unload();
 });
 
-async function batchWith(config: Record<string, unknown>): Promise<(msg: Msg) => void> {
-  await loadFlow([{ id: 'b', type: 'batch', wires: [['h']], ...config }, { id: 'h', type: 'helper' }]);
-  return (msg) => helper.getNode('b')!.receive(msg);
-}
+const batchWith = (config: Record<string, unknown>) => loadSender({ id: 'b', type: 'batch', ...config });
 
 /** Groups received messages into sequences by parts.id, checking index and count on the way. */
 function sequencesOf(msgs: Msg[]): unknown[][] {

@@ -2,20 +2,15 @@ import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
 import type { Msg } from '../../runtime/types.js';
-import { collect, loadFlow, logged, messageOf, record, wait, watchDone } from './test-kit.js';
+import { collect, loadSender, logged, messageOf, record, wait, watchDone } from '../test-kit.js';
 
 afterEach(() => {
   helper.settings({ nodeMessageBufferMaxLength: 0 });
   return helper.unload();
 });
 
-async function reduceWith(config: Record<string, unknown>): Promise<(msg: Msg) => void> {
-  await loadFlow([
-    { id: 'j', type: 'join', mode: 'reduce', reduceRight: false, reduceInit: '0', reduceInitType: 'num', reduceFixup: '', wires: [['h']], ...config },
-    { id: 'h', type: 'helper' },
-  ]);
-  return (msg) => helper.getNode('j')!.receive(msg);
-}
+const reduceWith = (config: Record<string, unknown>) =>
+  loadSender({ id: 'j', type: 'join', mode: 'reduce', reduceRight: false, reduceInit: '0', reduceInitType: 'num', reduceFixup: '', ...config });
 
 function sequence(send: (msg: Msg) => void, values: unknown[], id: unknown = 'seq', order?: number[]): void {
   for (const i of order ?? values.map((_, k) => k)) send({ payload: values[i], parts: { id, index: i, count: values.length } });

@@ -4,14 +4,11 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { helper } from '../../compat/test-helper.js';
 import type { Msg } from '../../runtime/types.js';
-import { collect, logged, loadFlow, messageOf, record, wait, watchDone } from './test-kit.js';
+import { collect, loadFlow, loadSender, logged, messageOf, record, wait, watchDone } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 
-async function joinWith(config: Record<string, unknown>): Promise<(msg: Msg) => void> {
-  await loadFlow([{ id: 'j', type: 'join', wires: [['h']], ...config }, { id: 'h', type: 'helper' }]);
-  return (msg) => helper.getNode('j')!.receive(msg);
-}
+const joinWith = (config: Record<string, unknown>) => loadSender({ id: 'j', type: 'join', ...config });
 
 describe('join node, automatic mode', () => {
   it('joins string parts with the recorded separator', async () => {

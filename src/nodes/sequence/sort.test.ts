@@ -2,17 +2,14 @@ import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
 import type { Msg } from '../../runtime/types.js';
-import { collect, loadFlow, logged, messageOf, record, wait, watchDone } from './test-kit.js';
+import { collect, loadFlow, loadSender, logged, messageOf, record, wait, watchDone } from '../test-kit.js';
 
 afterEach(() => {
   helper.settings({ nodeMessageBufferMaxLength: 0 });
   return helper.unload();
 });
 
-async function sortWith(config: Record<string, unknown>): Promise<(msg: Msg) => void> {
-  await loadFlow([{ id: 'n', type: 'sort', wires: [['h']], ...config }, { id: 'h', type: 'helper' }]);
-  return (msg) => helper.getNode('n')!.receive(msg);
-}
+const sortWith = (config: Record<string, unknown>) => loadSender({ id: 'n', type: 'sort', ...config });
 
 async function sortProperty(config: Record<string, unknown>, msg: Msg): Promise<Msg> {
   const send = await sortWith({ targetType: 'msg', ...config });

@@ -2,7 +2,7 @@ import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
 import type { Msg } from '../../runtime/types.js';
-import { collect, loadFlow } from './test-kit.js';
+import { collect, loadFlow } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 

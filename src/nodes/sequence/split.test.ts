@@ -1,14 +1,14 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
-import { collect, loadFlow, record, wait, watchDone } from './test-kit.js';
+import { collect, loadFlow, loadSender, record, wait, watchDone } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 
 async function splitWith(config: Record<string, unknown>, inputs: Array<Record<string, unknown>>, expected: number) {
-  await loadFlow([{ id: 's', type: 'split', wires: [['h']], ...config }, { id: 'h', type: 'helper' }]);
+  const send = await loadSender({ id: 's', type: 'split', ...config });
   const got = collect('h', expected);
-  for (const msg of inputs) helper.getNode('s')!.receive(msg);
+  for (const msg of inputs) send(msg);
   return got;
 }
 

@@ -1,53 +1,26 @@
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { helper } from '../../compat/test-helper.js';
+import { collect as collectMessages, nodeToHelper, useTempDir, waitForLog, type AnyMsg } from '../test-kit.js';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'redoubt-file-in-'));
-});
-after(() => rm(dir, { recursive: true, force: true }));
+const tmp = useTempDir('redoubt-file-in-');
 afterEach(async () => {
   await helper.unload();
   helper.settings({ fileWorkingDirectory: undefined });
 });
 
-let seq = 0;
 async function fixture(content: string | Buffer): Promise<string> {
-  const file = join(dir, `${++seq}.txt`);
+  const file = tmp.fresh('in.txt');
   await writeFile(file, content);
   return file;
 }
 
-function flow(props: Record<string, unknown>) {
-  return [
-    { id: 'f', type: 'tab' },
-    { id: 'n1', type: 'file in', z: 'f', wires: [['h1']], ...props },
-    { id: 'h1', type: 'helper', z: 'f', wires: [] },
-  ];
-}
+const flow = (props: Record<string, unknown>) => nodeToHelper({ id: 'n1', type: 'file in', ...props });
 
-function collect(count: number): Promise<any[]> {
-  const got: any[] = [];
-  return new Promise((resolve) =>
-    helper.getNode('h1')!.on('input', (m: any) => {
-      got.push(m);
-      if (got.length === count) resolve(got);
-    }),
-  );
-}
-
-async function logged(level: number): Promise<any> {
-  for (let i = 0; i < 400; i++) {
-    const hit = helper.log().args.find(([e]) => e.level === level && e.id === 'n1');
-    if (hit) return hit[0];
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`no log entry at level ${level}`);
-}
+const collect = (count: number) => collectMessages<AnyMsg>('h1', count);
+const logged = (level: number): Promise<AnyMsg> => waitForLog('n1', level, { tries: 400 });
 
 describe('file in node', () => {
   it('reads the whole file as a UTF-8 string, keeping the message', async () => {
@@ -132,8 +105,8 @@ describe('file in node', () => {
   });
 
   it('reads the filename from msg, stripping tabs and newlines, relative to fileWorkingDirectory', async () => {
-    await writeFile(join(dir, 'rel.txt'), 'rel');
-    helper.settings({ fileWorkingDirectory: dir });
+    await writeFile(join(tmp.path, 'rel.txt'), 'rel');
+    helper.settings({ fileWorkingDirectory: tmp.path });
     await helper.load([], flow({ filename: 'name', filenameType: 'msg', format: 'utf8' }));
     const got = collect(1);
     helper.getNode('n1')!.receive({ name: 'rel.txt\n' });
@@ -143,7 +116,7 @@ describe('file in node', () => {
   });
 
   it('reports a missing file and sends an error message when sendError is set', async () => {
-    await helper.load([], flow({ filename: join(dir, 'nope'), sendError: true }));
+    await helper.load([], flow({ filename: join(tmp.path, 'nope'), sendError: true }));
     const got = collect(1);
     helper.getNode('n1')!.receive({ payload: 'gone', topic: 't' });
     const [msg] = await got;
@@ -154,11 +127,11 @@ describe('file in node', () => {
   });
 
   it('sends an error message by default for nodes saved before sendError existed, not when false', async () => {
-    await helper.load([], flow({ filename: join(dir, 'nope') }));
+    await helper.load([], flow({ filename: join(tmp.path, 'nope') }));
     let got = collect(1);
     helper.getNode('n1')!.receive({});
     assert.equal((await got)[0].error.code, 'ENOENT');
-    await helper.load([], flow({ filename: join(dir, 'nope'), sendError: false }));
+    await helper.load([], flow({ filename: join(tmp.path, 'nope'), sendError: false }));
     let sent = false;
     helper.getNode('h1')!.on('input', () => (sent = true));
     helper.getNode('n1')!.receive({});

@@ -1,49 +1,23 @@
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { EOL, tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { EOL } from 'node:os';
 import { join } from 'node:path';
 import { helper } from '../../compat/test-helper.js';
+import { collect as collectMessages, nodeToHelper, useTempDir, waitForLog, type AnyMsg } from '../test-kit.js';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'redoubt-file-'));
-});
-after(() => rm(dir, { recursive: true, force: true }));
+const tmp = useTempDir('redoubt-file-');
 afterEach(async () => {
   await helper.unload();
   helper.settings({ fileWorkingDirectory: undefined });
 });
 
-let seq = 0;
-const fresh = (name = 'out.txt') => join(dir, `${++seq}-${name}`);
+const fresh = (name = 'out.txt') => tmp.fresh(name);
 
-function flow(props: Record<string, unknown>) {
-  return [
-    { id: 'f', type: 'tab' },
-    { id: 'n1', type: 'file', z: 'f', wires: [['h1']], appendNewline: true, overwriteFile: 'false', ...props },
-    { id: 'h1', type: 'helper', z: 'f', wires: [] },
-  ];
-}
+const flow = (props: Record<string, unknown>) => nodeToHelper({ id: 'n1', type: 'file', appendNewline: true, overwriteFile: 'false', ...props });
 
-function collect(count: number): Promise<any[]> {
-  const got: any[] = [];
-  return new Promise((resolve) =>
-    helper.getNode('h1')!.on('input', (m: any) => {
-      got.push(m);
-      if (got.length === count) resolve(got);
-    }),
-  );
-}
-
-async function logged(level: number): Promise<any> {
-  for (let i = 0; i < 400; i++) {
-    const hit = helper.log().args.find(([e]) => e.level === level && e.id === 'n1');
-    if (hit) return hit[0];
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`no log entry at level ${level}`);
-}
+const collect = (count: number) => collectMessages<AnyMsg>('h1', count);
+const logged = (level: number): Promise<AnyMsg> => waitForLog('n1', level, { tries: 400 });
 
 describe('file node', () => {
   it('appends each payload with a newline and passes the message on', async () => {
@@ -112,18 +86,18 @@ describe('file node', () => {
     await got;
     await helper.load([], flow({ filename: '$$.dir & "/" & $$.name', filenameType: 'jsonata', appendNewline: false }));
     got = collect(1);
-    helper.getNode('n1')!.receive({ payload: 'j', dir, name: file.slice(dir.length + 1) });
+    helper.getNode('n1')!.receive({ payload: 'j', dir: tmp.path, name: file.slice(tmp.path.length + 1) });
     await got;
     assert.equal(await readFile(file, 'utf8'), 'emj');
   });
 
   it('resolves relative names against fileWorkingDirectory', async () => {
-    helper.settings({ fileWorkingDirectory: dir });
+    helper.settings({ fileWorkingDirectory: tmp.path });
     await helper.load([], flow({ filename: 'relative.txt', appendNewline: false, overwriteFile: 'true' }));
     const got = collect(1);
     helper.getNode('n1')!.receive({ payload: 'r' });
     assert.equal((await got)[0].filename, 'relative.txt');
-    assert.equal(await readFile(join(dir, 'relative.txt'), 'utf8'), 'r');
+    assert.equal(await readFile(join(tmp.path, 'relative.txt'), 'utf8'), 'r');
   });
 
   it('creates missing directories when asked', async () => {

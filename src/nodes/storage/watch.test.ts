@@ -1,36 +1,23 @@
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { helper } from '../../compat/test-helper.js';
+import { nextMessage, nodeToHelper, useTempDir, type AnyMsg } from '../test-kit.js';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'redoubt-watch-'));
-});
-after(() => rm(dir, { recursive: true, force: true }));
+const tmp = useTempDir('redoubt-watch-');
 afterEach(() => helper.unload());
 
-let seq = 0;
 async function freshDir(): Promise<string> {
-  const d = join(dir, `d${++seq}`);
+  const d = tmp.fresh('d');
   await mkdir(d);
   return d;
 }
 
-function flow(props: Record<string, unknown>) {
-  return [
-    { id: 'f', type: 'tab' },
-    { id: 'n1', type: 'watch', z: 'f', wires: [['h1']], ...props },
-    { id: 'h1', type: 'helper', z: 'f', wires: [] },
-  ];
-}
+const flow = (props: Record<string, unknown>) => nodeToHelper({ id: 'n1', type: 'watch', ...props });
 
 /** Resolves with the first message matching `test`. */
-function next(test: (m: any) => boolean = () => true): Promise<any> {
-  return new Promise((resolve) => helper.getNode('h1')!.on('input', (m: any) => test(m) && resolve(m)));
-}
+const next = (test?: (m: AnyMsg) => boolean) => nextMessage<AnyMsg>('h1', test);
 
 describe('watch node', () => {
   it('reports a changed file in a watched directory', async () => {
@@ -92,7 +79,7 @@ describe('watch node', () => {
   });
 
   it('reports a path that does not exist', async () => {
-    await helper.load([], flow({ files: join(dir, 'missing') }));
+    await helper.load([], flow({ files: join(tmp.path, 'missing') }));
     for (let i = 0; i < 200 && !helper.log().args.some(([e]) => e.level === 20); i++) await new Promise((r) => setTimeout(r, 5));
     const entry = helper.log().args.find(([e]) => e.level === 20 && e.id === 'n1');
     assert.match(String(entry?.[0].msg), /missing does not exist/);
