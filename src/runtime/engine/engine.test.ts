@@ -386,6 +386,31 @@ describe('env', () => {
   });
 });
 
+describe('full redeploy of unchanged core nodes', () => {
+  it('fills ${VAR} again, and never writes to the saved config of a node with or without one', async () => {
+    const flows = [
+      { id: 't1', type: 'tab', label: 'Main', env: [{ name: 'WHO', type: 'str', value: 'tab' }] },
+      { id: 'c1', type: 'change', z: 't1', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '${WHO}', tot: 'str' }], wires: [['h']] },
+      { id: 'c2', type: 'change', z: 't1', rules: [{ t: 'set', p: 'topic', pt: 'msg', to: 'plain', tot: 'str' }], wires: [['h']] },
+      { id: 'h', type: 'helper', z: 't1', wires: [] },
+    ];
+    const saved = structuredClone(flows);
+    await helper.load([], flows);
+    const engine = helper.runtime()!.engine;
+    for (let round = 0; round < 2; round++) {
+      if (round === 1) await engine.setFlows(engine.getFlows().flows, { deploymentType: 'full' });
+      const got = collect('h', 2);
+      helper.getNode('c1')!.receive({ payload: 'x' });
+      helper.getNode('c2')!.receive({ payload: 'y' });
+      const [m1, m2] = await got;
+      assert.equal(m1!.payload, 'tab', `round ${round}`);
+      assert.equal(m2!.topic, 'plain', `round ${round}`);
+      const byId = new Map(engine.getFlows().flows.map((n) => [n.id, n]));
+      for (const node of saved) assert.deepEqual(byId.get(node.id), node, `round ${round}: ${node.id} as saved`);
+    }
+  });
+});
+
 describe('validation with the serialised flows', () => {
   const portNode = defineNode({
     type: 'port-node', category: 'common', inputs: 1, outputs: 1,

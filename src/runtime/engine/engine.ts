@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { ValidationError, type ValidationIssue } from '../../errors/index.js';
 import { readProperties, type NodeApi, type NodeDefinition, type RuntimeServices, type RuntimeSettings } from '../definition/index.js';
 import { diffFlows, sameNode, parseFlows, type FlowModel, type SubflowDef } from '../flow-model/index.js';
-import { evaluateEnvEntries, mapEnvVarProperties, type EnvEntry } from '../properties/index.js';
+import { evaluateEnvEntries, hasEnvVarProperties, mapEnvVarProperties, type EnvEntry } from '../properties/index.js';
 import type { Registry } from '../registry.js';
 import type { ContextScope, FlowConfigNode, LogEntry, LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
 import { Flow, type FlowDeps } from './flow.js';
@@ -202,7 +202,9 @@ export function createEngine(options: EngineOptions): Engine {
     const alias = isSubflowCopy ? raw.id : undefined;
     const read = isSubflowCopy ? undefined : validatedConfigs.get(raw);
     let substituted = config;
-    if (!read) {
+    // A contrib constructor may write to its config, so it always gets a copy of its own; core
+    // definitions never write to theirs, and without a `${VAR}` to fill in need none.
+    if (!read && (entry.kind === 'constructor' || hasEnvVarProperties(config))) {
       const like = nodeLikeOf(config, alias);
       // A new object: the saved config is never written to.
       substituted = mapEnvVarProperties(config, (name: string) => flow.getEnv(name, like));
@@ -226,7 +228,8 @@ export function createEngine(options: EngineOptions): Engine {
       let typed = read;
       if (!typed) {
         const migrated = def.migrate ? def.migrate(substituted) : substituted;
-        const result = readProperties(def.properties, migrated, config.id, true);
+        // Only a copy (substituted, or made by migrate) is this read's own to fill in.
+        const result = readProperties(def.properties, migrated, config.id, migrated !== raw);
         if (result.issues.length > 0) throw new ValidationError(`node '${config.id}' (${config.type}) has invalid properties`, result.issues);
         typed = result.config;
       }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseContextStore } from './context-ref.js';
-import { evaluateEnvProperty, mapEnvVarProperties, substituteEnvVars } from './env.js';
+import { evaluateEnvProperty, hasEnvVarProperties, mapEnvVarProperties, substituteEnvVars } from './env.js';
 
 const vars: Record<string, unknown> = { HOST: 'box', PORT: 1880, OBJ: { a: 1 } };
 const lookup = (name: string): unknown => vars[name];
@@ -50,6 +50,22 @@ describe('mapEnvVarProperties', () => {
     assert.equal(out.rules[0].buf.toString(), '${HOST}');
     assert.deepEqual(out.wires, [['${HOST}']]);
     assert.equal(config.port, '${PORT}');
+  });
+});
+
+describe('hasEnvVarProperties', () => {
+  it('is true exactly when mapEnvVarProperties could replace something', () => {
+    assert.equal(hasEnvVarProperties({ id: 'n', type: 'inject', topic: 'x${HOST}', n: 1, b: true, nil: null }), false);
+    assert.equal(hasEnvVarProperties({ id: 'n', type: 'inject', port: '${PORT}' }), true);
+    assert.equal(hasEnvVarProperties({ id: 'n', type: 'inject', old: '$(HOST)' }), true);
+    // Deeper than any node nests, in lists and objects.
+    assert.equal(hasEnvVarProperties({ id: 'n', type: 'change', rules: [{ a: [{ b: { c: [[{ d: '${HOST}' }]] } }] }] }), true);
+    // Structure is never substituted, and a Buffer is not text.
+    assert.equal(hasEnvVarProperties({ id: '${HOST}', type: 't', z: '${HOST}', wires: [['${HOST}']], buf: Buffer.from('${HOST}') }), false);
+    for (const config of [{ id: 'n', type: 't', a: '${HOST}' }, { id: 'n', type: 't', a: ['$(HOST)'] }, { id: 'n', type: 't', a: 'plain' }]) {
+      const changed = JSON.stringify(mapEnvVarProperties(config, lookup)) !== JSON.stringify(config);
+      assert.equal(hasEnvVarProperties(config), changed, JSON.stringify(config));
+    }
   });
 });
 

@@ -66,6 +66,32 @@ function mapValue(value: unknown, lookup: EnvLookup): unknown {
   return out;
 }
 
+/** Whether `mapValue` would look at `value` at all: a string starting with `$`, at any depth. */
+function mayMap(value: unknown): boolean {
+  if (typeof value === 'string') return value.charCodeAt(0) === 0x24;
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (mayMap(value[i])) return true;
+    return false;
+  }
+  for (const key in value) if (Object.hasOwn(value, key) && mayMap((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/**
+ * Whether `mapEnvVarProperties` could change anything in `config`: false when no setting (at any
+ * depth, structure aside) is a string starting with `$`. A node without one needs no substituted
+ * copy; for a 10,000-node redeploy that is 10,000 copies fewer.
+ *
+ * @example hasEnvVarProperties({ id: 'n1', port: '${PORT}' }) // true
+ */
+export function hasEnvVarProperties(config: Record<string, unknown>): boolean {
+  for (const key in config) {
+    if (Object.hasOwn(config, key) && !STRUCTURAL_KEYS.has(key) && mayMap(config[key])) return true;
+  }
+  return false;
+}
+
 /**
  * Returns a copy of a node's config with every string property (at any depth) that is exactly
  * `${VAR}` or `$(VAR)` replaced by the variable's value, as Node-RED does when it creates a node.

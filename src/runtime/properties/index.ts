@@ -19,7 +19,7 @@ export { JSONataSyntaxError, evaluateJSONataExpression, prepareJSONataExpression
 export type { PreparedJSONata } from './jsonata.js';
 export { compileTypedProperty, evaluateNodeProperty } from './typed.js';
 export type { AsyncCompiledProperty, CompiledProperty, PropertyCallback, SyncCompiledProperty } from './typed.js';
-export { evaluateEnvProperty, mapEnvVarProperties, substituteEnvVars } from './env.js';
+export { evaluateEnvProperty, hasEnvVarProperties, mapEnvVarProperties, substituteEnvVars } from './env.js';
 export type { EnvLookup } from './env.js';
 export { evaluateEnvEntries } from './env-entries.js';
 export type { EnvEntry, EvaluateEnvOptions } from './env-entries.js';
