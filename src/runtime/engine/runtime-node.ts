@@ -7,12 +7,18 @@
 import { EventEmitter } from 'node:events';
 import { cloneMessage, generateId } from '../properties/index.js';
 import type { CloseHandler, InputHandler, NodeApi, RuntimeServices, SendArg } from '../definition/index.js';
+import type { Hooks } from '../hooks/index.js';
 import type { LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
+import { completeThroughHooks, receiveThroughHooks, sendThroughHooks } from './hooked-messaging.js';
 
 /** What a node needs from the flow it lives in. */
 export interface NodeHost {
   readonly id: string;
   readonly services: RuntimeServices;
+  /** The engine's hooks; the message path reads their flags on every send, delivery and done(). */
+  readonly hooks: Hooks;
+  /** The subflow instance node, when the host is a subflow instance's flow. */
+  readonly instance?: RuntimeNode | undefined;
   enqueue(target: RuntimeNode, msg: Msg): void;
   handleError(node: RuntimeNode, err: unknown, msg: Msg): boolean;
   handleStatus(node: RuntimeNode, status: NodeStatus): void;
@@ -41,6 +47,15 @@ export interface RuntimeNodeInit {
   credentials?: Record<string, unknown>;
 }
 
+/** One message of a `send` call bound for one node, in Node-RED's order; see `pendingSends`. */
+export interface PendingSend {
+  target: RuntimeNode;
+  msg: Msg;
+  port: number;
+  /** Every message of a send but the first is delivered as a clone. */
+  clone: boolean;
+}
+
 type CloseCallback = ((done: () => void) => void) | ((removed: boolean, done: () => void) => void) | (() => unknown);
 
 /**
@@ -59,6 +74,9 @@ const NO_CREDENTIALS: Record<string, unknown> = Object.freeze({});
 
 /** The empty handler list every node starts with; frozen, so a missed copy-on-add throws. */
 const NO_HANDLERS: never[] = Object.freeze([]) as unknown as never[];
+
+/** What `send` takes as an array: per output, a message, a list of messages, or nothing. */
+type Outputs = ReadonlyArray<Msg | null | undefined | ReadonlyArray<Msg | null | undefined>>;
 
 export class RuntimeNode extends LazyEmitter implements NodeApi {
   declare readonly id: string;
@@ -192,8 +210,17 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
     }
   }
 
-  /** Called by the run queue: hands a message to the input handlers. */
+  /** Called by the run queue: hands a message to the input handlers, through the hooks if any. */
   deliver(msg: Msg): void {
+    if (this._flow.hooks.receiving) {
+      if (!this.closed) receiveThroughHooks(this, msg, (m) => this.handOver(m));
+      return;
+    }
+    this.handOver(msg);
+  }
+
+  /** Calls the input handlers with `msg` (the part of a delivery after the onReceive hooks). */
+  private handOver(msg: Msg): void {
     if (this.closed) return;
     const handlers = this.inputHandlers;
     if (handlers.length === 0) return;
@@ -232,10 +259,11 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
   }
 
   get completionWatched(): boolean {
-    return this._flow.hasCompleteWatchers(this);
+    return this._flow.hooks.completing || this._flow.hasCompleteWatchers(this);
   }
 
   private complete(msg: Msg, err?: unknown): void {
+    if (this._flow.hooks.completing) completeThroughHooks(this, msg, err);
     if (err) this.error(err, msg);
     else if (this._flow.hasCompleteWatchers(this)) this._flow.handleComplete(this, msg);
   }
@@ -261,6 +289,10 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
       (this.deferred ??= []).push(arg);
       return;
     }
+    if (this._flow.hooks.routing) {
+      sendThroughHooks(this, arg);
+      return;
+    }
     const targets = this.targets;
     if (!Array.isArray(arg)) {
       if (typeof arg !== 'object') {
@@ -283,15 +315,27 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
       for (let j = 1; j < wired.length; j++) this._flow.enqueue(wired[j]!, clones[j - 1]!);
       return;
     }
-    const outputs = arg as ReadonlyArray<Msg | null | undefined | ReadonlyArray<Msg | null | undefined>>;
+    const sends = this.pendingSends(arg as Outputs);
+    if (sends.length === 0) return;
+    // Clone everything before delivering anything, as Node-RED does.
+    const msgs = sends.map((p) => (p.clone ? cloneMessage(p.msg) : p.msg));
+    for (let i = 0; i < sends.length; i++) this._flow.enqueue(sends[i]!.target, msgs[i]!);
+  }
+
+  /**
+   * The messages of a `send` with an array, per output, per wire, per message (Node-RED's order),
+   * with a missing `_msgid` given (the first id sent, else a new one); a non-object is reported
+   * and left out.
+   */
+  pendingSends(outputs: Outputs): PendingSend[] {
+    const targets = this.targets;
     let sentId: string | undefined;
     let missingIds = false;
-    const events: Array<[RuntimeNode, Msg, boolean]> = [];
-    let first = true;
+    const sends: PendingSend[] = [];
     const n = Math.min(outputs.length, targets.length);
-    for (let i = 0; i < n; i++) {
-      const out = outputs[i];
-      const wired = targets[i]!;
+    for (let port = 0; port < n; port++) {
+      const out = outputs[port];
+      const wired = targets[port]!;
       if (out === null || out === undefined || wired.length === 0) continue;
       const list = Array.isArray(out) ? out : [out as Msg];
       for (const target of wired) {
@@ -303,19 +347,15 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
           }
           if (!m._msgid) missingIds = true;
           else if (!sentId) sentId = m._msgid;
-          events.push([target, m, !first]);
-          first = false;
+          sends.push({ target, msg: m, port, clone: sends.length > 0 });
         }
       }
     }
-    if (events.length === 0) return;
     if (missingIds) {
       const id = sentId ?? generateId();
-      for (const ev of events) if (!ev[1]._msgid) ev[1]._msgid = id;
+      for (const p of sends) if (!p.msg._msgid) p.msg._msgid = id;
     }
-    // Clone everything before delivering anything, as Node-RED does.
-    const prepared = events.map(([target, m, clone]) => [target, clone ? cloneMessage(m) : m] as const);
-    for (const [target, m] of prepared) this._flow.enqueue(target, m);
+    return sends;
   }
 
   error(err: unknown, msg?: Msg): void {
