@@ -146,6 +146,17 @@ describe('message hooks: where they fire', () => {
     assert.deepEqual(completed.sort(), ['a', 'b']);
   });
 
+  it('keeps hooks across deploys: they belong to the engine, not to the flows', async () => {
+    await helper.load(testNodes, [tab, { id: 'p', type: 'pass', z: 't1', wires: [['h']] }, helperNode('h')]);
+    const received: string[] = [];
+    hooks().add('onReceive.t', (e: ReceiveEvent) => void received.push(e.destination.id));
+    await helper.runtime()!.setFlows([tab, { id: 'p2', type: 'pass', z: 't1', wires: [['h2']] }, helperNode('h2')]);
+    const got = collect('h2', 1);
+    helper.getNode('p2')!.receive({ payload: 1 });
+    await got;
+    assert.deepEqual(received, ['p2', 'h2']);
+  });
+
   it('never triggers the module hooks (Redoubt installs no module at runtime)', async () => {
     await helper.load(testNodes, [tab, { id: 'p', type: 'pass', z: 't1', wires: [['h']] }, helperNode('h')]);
     let called = 0;

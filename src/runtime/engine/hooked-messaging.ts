@@ -83,8 +83,8 @@ function route(sender: RuntimeNode, event: SendEvent, wired: RuntimeNode): void 
   });
 }
 
-/** Delivers through onReceive and postReceive; `handOver` calls the input handlers. */
-export function receiveThroughHooks(node: RuntimeNode, msg: Msg, handOver: (msg: Msg) => void): void {
+/** Delivers through onReceive, the input handlers and postReceive. */
+export function receiveThroughHooks(node: RuntimeNode, msg: Msg): void {
   const event: ReceiveEvent = { msg, destination: { id: node.id, node } };
   const hooks = node._flow.hooks;
   hooks.trigger('onReceive', event, (outcome) => {
@@ -92,7 +92,7 @@ export function receiveThroughHooks(node: RuntimeNode, msg: Msg, handOver: (msg:
     if (outcome === false) return;
     // The message as delivered, not `event.msg`: Node-RED hands its own reference to the
     // handlers too, so a hook changes a message by editing it, not by replacing it.
-    handOver(msg);
+    node.handOver(msg);
     hooks.trigger('postReceive', event, (after) => {
       if (after) node.error(after);
     });
