@@ -16,6 +16,7 @@
 import { cloneMessage } from '../properties/index.js';
 import type { SendArg } from '../definition/index.js';
 import type { Msg } from '../types.js';
+import { pendingSends } from './pending-sends.js';
 import type { RuntimeNode } from './runtime-node.js';
 
 /** One message of a `send` call on its way to one node: Node-RED's SendEvent. */
@@ -43,7 +44,7 @@ export interface CompleteEvent {
 
 /** Sends through onSend, preRoute, preDeliver and postDeliver. */
 export function sendThroughHooks(node: RuntimeNode, arg: SendArg): void {
-  const pending = node.pendingSends(Array.isArray(arg) ? arg : [arg]);
+  const pending = pendingSends(node, Array.isArray(arg) ? arg : [arg]);
   if (pending.length === 0) return;
   // A subflow's input port forwards what its instance node receives: in Node-RED the instance
   // node itself sends, so hooks see it as the source.

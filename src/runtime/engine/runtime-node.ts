@@ -10,6 +10,7 @@ import type { CloseHandler, InputHandler, NodeApi, RuntimeServices, SendArg } fr
 import type { Hooks } from '../hooks/index.js';
 import type { LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
 import { completeThroughHooks, receiveThroughHooks, sendThroughHooks } from './hooked-messaging.js';
+import { pendingSends, type Outputs } from './pending-sends.js';
 
 /** What a node needs from the flow it lives in. */
 export interface NodeHost {
@@ -47,15 +48,6 @@ export interface RuntimeNodeInit {
   credentials?: Record<string, unknown>;
 }
 
-/** One message of a `send` call bound for one node, in Node-RED's order; see `pendingSends`. */
-export interface PendingSend {
-  target: RuntimeNode;
-  msg: Msg;
-  port: number;
-  /** Every message of a send but the first is delivered as a clone. */
-  clone: boolean;
-}
-
 type CloseCallback = ((done: () => void) => void) | ((removed: boolean, done: () => void) => void) | (() => unknown);
 
 /**
@@ -74,9 +66,6 @@ const NO_CREDENTIALS: Record<string, unknown> = Object.freeze({});
 
 /** The empty handler list every node starts with; frozen, so a missed copy-on-add throws. */
 const NO_HANDLERS: never[] = Object.freeze([]) as unknown as never[];
-
-/** What `send` takes as an array: per output, a message, a list of messages, or nothing. */
-type Outputs = ReadonlyArray<Msg | null | undefined | ReadonlyArray<Msg | null | undefined>>;
 
 export class RuntimeNode extends LazyEmitter implements NodeApi {
   declare readonly id: string;
@@ -316,47 +305,11 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
       for (let j = 1; j < wired.length; j++) this._flow.enqueue(wired[j]!, clones[j - 1]!);
       return;
     }
-    const sends = this.pendingSends(arg as Outputs);
+    const sends = pendingSends(this, arg as Outputs);
     if (sends.length === 0) return;
     // Clone everything before delivering anything, as Node-RED does.
     const msgs = sends.map((p) => (p.clone ? cloneMessage(p.msg) : p.msg));
     for (let i = 0; i < sends.length; i++) this._flow.enqueue(sends[i]!.target, msgs[i]!);
-  }
-
-  /**
-   * The messages of a `send` with an array, per output, per wire, per message (Node-RED's order),
-   * with a missing `_msgid` given (the first id sent, else a new one); a non-object is reported
-   * and left out.
-   */
-  pendingSends(outputs: Outputs): PendingSend[] {
-    const targets = this.targets;
-    let sentId: string | undefined;
-    let missingIds = false;
-    const sends: PendingSend[] = [];
-    const n = Math.min(outputs.length, targets.length);
-    for (let port = 0; port < n; port++) {
-      const out = outputs[port];
-      const wired = targets[port]!;
-      if (out === null || out === undefined || wired.length === 0) continue;
-      const list = Array.isArray(out) ? out : [out as Msg];
-      for (const target of wired) {
-        for (const m of list) {
-          if (m === null || m === undefined) continue;
-          if (typeof m !== 'object') {
-            this.error(`Function tried to send a message of type ${typeof m}`);
-            continue;
-          }
-          if (!m._msgid) missingIds = true;
-          else if (!sentId) sentId = m._msgid;
-          sends.push({ target, msg: m, port, clone: sends.length > 0 });
-        }
-      }
-    }
-    if (missingIds) {
-      const id = sentId ?? generateId();
-      for (const p of sends) if (!p.msg._msgid) p.msg._msgid = id;
-    }
-    return sends;
   }
 
   error(err: unknown, msg?: Msg): void {
