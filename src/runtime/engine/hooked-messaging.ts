@@ -17,7 +17,7 @@ import { cloneMessage } from '../properties/index.js';
 import type { SendArg } from '../definition/index.js';
 import type { Msg } from '../types.js';
 import { pendingSends } from './pending-sends.js';
-import type { RuntimeNode } from './runtime-node.js';
+import type { NodeHost, RuntimeNode } from './runtime-node.js';
 
 /** One message of a `send` call on its way to one node: Node-RED's SendEvent. */
 export interface SendEvent {
@@ -58,12 +58,12 @@ export function sendThroughHooks(node: RuntimeNode, arg: SendArg): void {
   const hooks = node._flow.hooks;
   hooks.trigger('onSend', events, (outcome) => {
     if (outcome) sender.error(outcome);
-    else if (outcome !== false) for (let i = 0; i < events.length; i++) route(sender, events[i]!, pending[i]!.target);
+    else if (outcome !== false) for (let i = 0; i < events.length; i++) route(node._flow, sender, events[i]!, pending[i]!.target);
   });
 }
 
-function route(sender: RuntimeNode, event: SendEvent, wired: RuntimeNode): void {
-  const host = sender._flow;
+/** One event's way from preRoute on; `host` is the flow of the node that sent (for a port, not its instance's). */
+function route(host: NodeHost, sender: RuntimeNode, event: SendEvent, wired: RuntimeNode): void {
   host.hooks.trigger('preRoute', event, (outcome) => {
     if (outcome) return sender.error(outcome);
     if (outcome === false) return;
