@@ -210,6 +210,21 @@ describe('message hooks: what they do to a message', () => {
     assert.deepEqual(m!.trail, ['onSend', 'preDeliver', 'onReceive h1']);
   });
 
+  it('delivers a message a preDeliver hook put in place, with an id, and refuses a non-object', async () => {
+    await helper.load(testNodes, passTwo);
+    hooks().add('preDeliver.t', (e: SendEvent) => {
+      e.msg = (e.msg.payload === 'bad' ? 'not a message' : { payload: 'replaced' }) as Msg;
+    });
+    const got = collect('h1', 1);
+    helper.getNode('p')!.receive({ payload: 'bad' });
+    helper.getNode('p')!.receive({ payload: 'original' });
+    const [m] = await got;
+    assert.equal(m!.payload, 'replaced');
+    assert.equal(typeof m!._msgid, 'string');
+    const errors = helper.log().args.map(([e]) => e).filter((e) => e.level === 20);
+    assert.deepEqual(errors.map((e) => [e.id, e.msg]), [['p', "a hook replaced the message to 'h1' with a string; it was not delivered"]]);
+  });
+
   it('delivers to another node when preRoute changes the destination id', async () => {
     await helper.load(testNodes, passTwo);
     hooks().add('preRoute.t', (e: SendEvent) => {

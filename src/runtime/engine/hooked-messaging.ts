@@ -13,7 +13,7 @@
  * without the message, as Node-RED does: so catch nodes do not see it. Without hooks none of
  * this runs: `RuntimeNode` tests one flag and takes its direct path.
  */
-import { cloneMessage } from '../properties/index.js';
+import { cloneMessage, generateId } from '../properties/index.js';
 import type { SendArg } from '../definition/index.js';
 import type { Msg } from '../types.js';
 import { pendingSends } from './pending-sends.js';
@@ -75,8 +75,16 @@ function route(host: NodeHost, sender: RuntimeNode, event: SendEvent, wired: Run
     host.hooks.trigger('preDeliver', event, (delivering) => {
       if (delivering) return sender.error(delivering);
       if (delivering === false) return;
+      // What the event holds now: a hook may have replaced the message or the destination. A
+      // replacement message gets an id as `receive` gives one in Node-RED.
       const destination = event.destination.node;
-      if (destination) host.enqueue(destination, event.msg);
+      const msg = event.msg;
+      if (destination && (msg === null || typeof msg !== 'object')) {
+        sender.error(`a hook replaced the message to '${destination.id}' with ${msg === null ? 'null' : `a ${typeof msg}`}; it was not delivered`);
+      } else if (destination) {
+        if (!msg._msgid) msg._msgid = generateId();
+        host.enqueue(destination, msg);
+      }
       host.hooks.trigger('postDeliver', event, (after) => {
         if (after) sender.error(after);
       });
