@@ -1,6 +1,6 @@
 /**
  * The `RED` object that unmodified Node-RED contrib nodes receive: `RED.nodes`, `RED.util`,
- * `RED.settings`, `RED.log`, `RED.events`, `RED.comms`, `RED._`. One per engine.
+ * `RED.settings`, `RED.log`, `RED.events`, `RED.comms`, `RED.hooks`, `RED._`. One per engine.
  */
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
@@ -20,6 +20,7 @@ import {
   setMessageProperty,
   setObjectProperty,
 } from '../runtime/properties/index.js';
+import type { HooksApi } from '../runtime/hooks/index.js';
 import type { NodeConstructor, Registry } from '../runtime/registry.js';
 import type { LogEntry, LogLevel, PropertyHost } from '../runtime/types.js';
 
@@ -36,6 +37,7 @@ export interface RedApiOptions {
 
 export function createRedApi(options: RedApiOptions) {
   const { engine, registry } = options;
+  const hooks = engine.hooks;
   const settings = engine.services.settings;
   const emit = (level: LogLevel, msg: unknown) => engine.events.emit('log', { level, msg } satisfies LogEntry);
   const log = {
@@ -104,12 +106,9 @@ export function createRedApi(options: RedApiOptions) {
     require: (name: string) => {
       throw new Error(`RED.require('${name}') is not allowed: external modules are disabled`);
     },
-    // Redoubt has no message hooks (onSend, preRoute...). A module that adds one keeps loading,
-    // and the log says its hook will not run, rather than failing the whole module.
-    hooks: {
-      add: (name: string) => emit('warn', `RED.hooks.add('${name}'): message hooks are not supported by Redoubt; the hook will not run`),
-      remove: () => undefined,
-    },
+    // The engine's one registry, so every module's RED (and the test helper's) sees the same
+    // hooks; the message path's flags stay off this object.
+    hooks: { add: hooks.add, remove: hooks.remove, has: hooks.has, clear: hooks.clear, trigger: hooks.trigger } satisfies HooksApi,
   };
 }
 

@@ -7,3 +7,5 @@ export { createEngine } from './engine/engine.js';
 export type { Engine, EngineOptions, DeploymentType, SetFlowsOptions } from './engine/engine.js';
 export { RuntimeNode } from './engine/runtime-node.js';
 export type * from './types.js';
+export type { Hooks, HooksApi, HookFunction, HookName } from './hooks/index.js';
+export type { CompleteEvent, ReceiveEvent, SendEvent } from './engine/hooked-messaging.js';

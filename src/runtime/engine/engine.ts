@@ -7,8 +7,9 @@ import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import { ValidationError, type ValidationIssue } from '../../errors/index.js';
 import { readProperties, type NodeApi, type NodeDefinition, type RuntimeServices, type RuntimeSettings } from '../definition/index.js';
-import { diffFlows, sameNode, parseFlows, type FlowModel, type SubflowDef } from '../flow-model/index.js';
+import { diffFlows, parseFlows, sameNode, type FlowModel, type SubflowDef } from '../flow-model/index.js';
 import { evaluateEnvEntries, hasEnvVarProperties, mapEnvVarProperties, type EnvEntry } from '../properties/index.js';
+import { createHooks, type Hooks } from '../hooks/index.js';
 import type { Registry } from '../registry.js';
 import type { ContextScope, FlowConfigNode, LogEntry, LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
 import { Flow, type FlowDeps } from './flow.js';
@@ -76,6 +77,8 @@ export interface Engine {
   readonly events: EventEmitter;
   /** Which node owns the code running now; for the process guard. */
   readonly scope: NodeScope;
+  /** The message and module hooks (`RED.hooks`) of this engine; they stay across deploys. */
+  readonly hooks: Hooks;
   close(): Promise<void>;
 }
 
@@ -166,9 +169,12 @@ export function createEngine(options: EngineOptions): Engine {
     },
   };
 
+  const hooks = createHooks({ log: (level, message) => log(level, undefined, message) });
+
   const deps: FlowDeps = {
     services,
     queue,
+    hooks,
     log,
     closeTimeoutMs: (settings.nodeCloseTimeout ?? 15) * 1000,
     getNode,
@@ -540,6 +546,7 @@ export function createEngine(options: EngineOptions): Engine {
     services,
     events,
     scope,
+    hooks,
     startWaiting() {
       // Serialised with deploys: it reads the model a deploy may be replacing.
       const run = deploying.then(startWaiting);

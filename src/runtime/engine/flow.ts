@@ -5,6 +5,7 @@
  * its parent (a subflow instance's flow), as Node-RED does.
  */
 import type { InputHandler, RuntimeServices } from '../definition/index.js';
+import type { Hooks } from '../hooks/index.js';
 import type { SubflowDef, TabConfig } from '../flow-model/index.js';
 import type { ContextScope, FlowConfigNode, LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
 import { cloneMessage } from '../properties/index.js';
@@ -15,6 +16,7 @@ import { RuntimeNode, type NodeHost } from './runtime-node.js';
 export interface FlowDeps {
   services: RuntimeServices;
   queue: RunQueue;
+  hooks: Hooks;
   log(level: LogLevel, node: RuntimeNode | undefined, message: unknown): void;
   /** Builds a live node for a config in a flow; undefined when it failed (already reported). A promise only when creation is asynchronous. */
   createNode(config: FlowConfigNode, flow: Flow): RuntimeNode | undefined | Promise<RuntimeNode | undefined>;
@@ -52,6 +54,7 @@ export class Flow implements NodeHost {
   readonly id: string;
   readonly kind: FlowKind;
   readonly config: FlowConfigNode;
+  readonly hooks: Hooks;
   readonly parent: Flow | undefined;
   readonly nodes = new Map<string, RuntimeNode>();
   readonly configs = new Map<string, FlowConfigNode>();
@@ -72,6 +75,7 @@ export class Flow implements NodeHost {
     this.id = init.id;
     this.kind = init.kind;
     this.config = init.config;
+    this.hooks = deps.hooks;
     this.parent = init.parent;
     this.groups = init.groups;
     this.subflowDef = init.subflowDef;

@@ -7,12 +7,19 @@
 import { EventEmitter } from 'node:events';
 import { cloneMessage, generateId } from '../properties/index.js';
 import type { CloseHandler, InputHandler, NodeApi, RuntimeServices, SendArg } from '../definition/index.js';
+import type { Hooks } from '../hooks/index.js';
 import type { LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
+import { completeThroughHooks, receiveThroughHooks, sendThroughHooks } from './hooked-messaging.js';
+import { pendingSends, type Outputs } from './pending-sends.js';
 
 /** What a node needs from the flow it lives in. */
 export interface NodeHost {
   readonly id: string;
   readonly services: RuntimeServices;
+  /** The engine's hooks; the message path reads their flags on every send, delivery and done(). */
+  readonly hooks: Hooks;
+  /** The subflow instance node, when the host is a subflow instance's flow. */
+  readonly instance?: RuntimeNode | undefined;
   enqueue(target: RuntimeNode, msg: Msg): void;
   handleError(node: RuntimeNode, err: unknown, msg: Msg): boolean;
   handleStatus(node: RuntimeNode, status: NodeStatus): void;
@@ -192,8 +199,18 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
     }
   }
 
-  /** Called by the run queue: hands a message to the input handlers. */
+  /** Called by the run queue: hands a message to the input handlers, through the hooks if any. */
   deliver(msg: Msg): void {
+    // No closure here: one capturing `this` would make V8 allocate a context on every delivery.
+    if (this._flow.hooks.receiving) {
+      if (!this.closed) receiveThroughHooks(this, msg);
+      return;
+    }
+    this.handOver(msg);
+  }
+
+  /** Calls the input handlers with `msg`: a delivery, after the onReceive hooks if any. */
+  handOver(msg: Msg): void {
     if (this.closed) return;
     const handlers = this.inputHandlers;
     if (handlers.length === 0) return;
@@ -232,10 +249,11 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
   }
 
   get completionWatched(): boolean {
-    return this._flow.hasCompleteWatchers(this);
+    return this._flow.hooks.completing || this._flow.hasCompleteWatchers(this);
   }
 
   private complete(msg: Msg, err?: unknown): void {
+    if (this._flow.hooks.completing) completeThroughHooks(this, msg, err);
     if (err) this.error(err, msg);
     else if (this._flow.hasCompleteWatchers(this)) this._flow.handleComplete(this, msg);
   }
@@ -261,6 +279,10 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
       (this.deferred ??= []).push(arg);
       return;
     }
+    if (this._flow.hooks.routing) {
+      sendThroughHooks(this, arg);
+      return;
+    }
     const targets = this.targets;
     if (!Array.isArray(arg)) {
       if (typeof arg !== 'object') {
@@ -283,39 +305,11 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
       for (let j = 1; j < wired.length; j++) this._flow.enqueue(wired[j]!, clones[j - 1]!);
       return;
     }
-    const outputs = arg as ReadonlyArray<Msg | null | undefined | ReadonlyArray<Msg | null | undefined>>;
-    let sentId: string | undefined;
-    let missingIds = false;
-    const events: Array<[RuntimeNode, Msg, boolean]> = [];
-    let first = true;
-    const n = Math.min(outputs.length, targets.length);
-    for (let i = 0; i < n; i++) {
-      const out = outputs[i];
-      const wired = targets[i]!;
-      if (out === null || out === undefined || wired.length === 0) continue;
-      const list = Array.isArray(out) ? out : [out as Msg];
-      for (const target of wired) {
-        for (const m of list) {
-          if (m === null || m === undefined) continue;
-          if (typeof m !== 'object') {
-            this.error(`Function tried to send a message of type ${typeof m}`);
-            continue;
-          }
-          if (!m._msgid) missingIds = true;
-          else if (!sentId) sentId = m._msgid;
-          events.push([target, m, !first]);
-          first = false;
-        }
-      }
-    }
-    if (events.length === 0) return;
-    if (missingIds) {
-      const id = sentId ?? generateId();
-      for (const ev of events) if (!ev[1]._msgid) ev[1]._msgid = id;
-    }
+    const sends = pendingSends(this, arg as Outputs);
+    if (sends.length === 0) return;
     // Clone everything before delivering anything, as Node-RED does.
-    const prepared = events.map(([target, m, clone]) => [target, clone ? cloneMessage(m) : m] as const);
-    for (const [target, m] of prepared) this._flow.enqueue(target, m);
+    const msgs = sends.map((p) => (p.clone ? cloneMessage(p.msg) : p.msg));
+    for (let i = 0; i < sends.length; i++) this._flow.enqueue(sends[i]!.target, msgs[i]!);
   }
 
   error(err: unknown, msg?: Msg): void {
