@@ -328,13 +328,22 @@ export async function readKeyFile(path: string): Promise<Buffer | undefined> {
   return Buffer.from(text, 'hex');
 }
 
-/** Creates a key file with a fresh random key, mode 0600; never replaces one. */
-async function createKeyFile(path: string): Promise<Buffer> {
+export interface CreateKeyFileOptions {
+  /** When another process made the file first, read and return its key instead of failing. */
+  takeExisting?: boolean;
+}
+
+/**
+ * Creates a key file with a fresh random key, mode 0600; never replaces one. The credential key
+ * and the second-factor key are both such files.
+ */
+export async function createKeyFile(path: string, options: CreateKeyFileOptions = {}): Promise<Buffer> {
   const key = randomBytes(32);
   let handle;
   try {
     handle = await open(path, 'wx', 0o600);
   } catch (err) {
+    if (options.takeExisting && (err as NodeJS.ErrnoException).code === 'EEXIST') return (await readKeyFile(path))!;
     throw new RedoubtError('write_failed', `could not create ${path}: ${(err as Error).message}`, { cause: err, place: { file: path } });
   }
   try {
