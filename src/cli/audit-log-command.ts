@@ -4,13 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors/index.js';
 import { createAuditLog } from '../security/audit-log.js';
 import type { AuditRecord } from '../security/types.js';
 import { createAuditStore } from '../storage/audit-store.js';
 import { openDatabase } from '../storage/database.js';
 import { defaultUserDir, type CommandIo } from './command-io.js';
+import { parseCommandArgs } from './command-args.js';
 
 export const AUDIT_LOG_USAGE = `usage: redoubt audit-log <verify|list|head> [options]
   verify   recompute the hash chain; prints OK and the count, or the first bad record (exit 1)
@@ -21,17 +21,12 @@ export const AUDIT_LOG_USAGE = `usage: redoubt audit-log <verify|list|head> [opt
 `;
 
 export async function runAuditLogCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'user-dir': { type: 'string' },
-      limit: { type: 'string' },
-      event: { type: 'string' },
-      head: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+  const { values, positionals } = parseCommandArgs(args, {
+    'user-dir': { type: 'string' },
+    limit: { type: 'string' },
+    event: { type: 'string' },
+    head: { type: 'string' },
+    json: { type: 'boolean' },
   });
   const [sub] = positionals;
   if (sub !== 'verify' && sub !== 'list' && sub !== 'head') {

@@ -8,7 +8,6 @@ import { readFile } from 'node:fs/promises';
 import { cliOperator } from '../security/cli-operator.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { RedoubtError, ValidationError } from '../errors/index.js';
 import { createAuditLog } from '../security/audit-log.js';
 import { createAuditStore } from '../storage/audit-store.js';
@@ -17,6 +16,7 @@ import { openDatabase } from '../storage/database.js';
 import { defaultUserDir } from './command-io.js';
 import { loadSettingsFile, parseSettings } from './settings-file.js';
 import type { UserCommandIo } from './user-command.js';
+import { parseCommandArgsOrUsage } from './command-args.js';
 
 export const BACKUP_USAGE = `usage:
   redoubt backup [--out <file>] [--no-history]   write an encrypted archive (default <user-dir>/backups/)
@@ -51,25 +51,20 @@ async function passphraseOf(io: UserCommandIo, fromStdin: boolean): Promise<stri
  * await runBackupCommand('backup', ['--out', '/mnt/usb/plant.rdbk'], processUserIo());
  */
 export async function runBackupCommand(command: 'backup' | 'restore', args: string[], io: UserCommandIo, options: { scryptCost?: number } = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'user-dir': { type: 'string' },
-        config: { type: 'string' },
-        out: { type: 'string' },
-        'no-history': { type: 'boolean' },
-        'passphrase-stdin': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.err(`redoubt ${command}: ${error instanceof Error ? error.message : String(error)}\n${BACKUP_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgsOrUsage(
+    args,
+    {
+      'user-dir': { type: 'string' },
+      config: { type: 'string' },
+      out: { type: 'string' },
+      'no-history': { type: 'boolean' },
+      'passphrase-stdin': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    io,
+    { command, usage: BACKUP_USAGE },
+  );
+  if (!parsed) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
     io.out(BACKUP_USAGE);

@@ -4,11 +4,11 @@
  * `--to passphrase`. Runs only while Redoubt is stopped: a running runtime holds the old key.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors/index.js';
 import { CREDENTIAL_KEY_ENV, createVault, type CredentialKeySource } from '../security/credential-vault.js';
 import { acquireRunLock, readRunLock } from '../storage/run-lock.js';
 import { defaultUserDir, type CommandIo } from './command-io.js';
+import { parseCommandArgs } from './command-args.js';
 
 export const NEW_CREDENTIAL_KEY_ENV = 'REDOUBT_NEW_CREDENTIAL_KEY';
 
@@ -19,12 +19,7 @@ export const CREDENTIALS_USAGE = `usage: redoubt credentials rotate [options]
 `;
 
 export async function runCredentialsCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { 'user-dir': { type: 'string' }, to: { type: 'string' } },
-  });
+  const { values, positionals } = parseCommandArgs(args, { 'user-dir': { type: 'string' }, to: { type: 'string' } });
   if (positionals.length !== 1 || positionals[0] !== 'rotate') {
     io.err(positionals[0] === undefined ? CREDENTIALS_USAGE : `redoubt credentials: unknown subcommand '${positionals.join(' ')}'\n${CREDENTIALS_USAGE}`);
     return 2;

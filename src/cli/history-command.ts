@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError, NotFoundError } from '../errors/index.js';
 import { createAuditLog } from '../security/audit-log.js';
 import { createAuditStore } from '../storage/audit-store.js';
@@ -16,6 +15,7 @@ import { createFlowHistory, summariseDeploy } from '../storage/history-store.js'
 import { acquireRunLock, readRunLock } from '../storage/run-lock.js';
 import { defaultUserDir, type CommandIo } from './command-io.js';
 import { loadSettingsFile } from './settings-file.js';
+import { parseCommandArgs } from './command-args.js';
 
 export const HISTORY_USAGE = `usage: redoubt history <list|show|diff|rollback> [options]
   list                 the stored versions, newest first (--limit <n>)
@@ -26,12 +26,7 @@ export const HISTORY_USAGE = `usage: redoubt history <list|show|diff|rollback> [
 `;
 
 export async function runHistoryCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { 'user-dir': { type: 'string' }, config: { type: 'string' }, limit: { type: 'string' } },
-  });
+  const { values, positionals } = parseCommandArgs(args, { 'user-dir': { type: 'string' }, config: { type: 'string' }, limit: { type: 'string' } });
   const [sub, ...operands] = positionals;
   const expected: Record<string, number> = { list: 0, show: 1, diff: 2, rollback: 1 };
   if (sub === undefined || !(sub in expected)) {

@@ -3,11 +3,11 @@
  * settings into a Redoubt user dir; prints a summary and writes the full report beside the files.
  */
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors/index.js';
 import { formatImportReport, formatImportSummary, importNodeRed, IMPORT_REPORT_FILE } from '../migrate/index.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
 import { defaultUserDir, type CommandIo } from './command-io.js';
+import { parseCommandArgs } from './command-args.js';
 
 export const IMPORT_USAGE = `usage: redoubt import --from-node-red <dir> [options]
   --user-dir <dir>                 the Redoubt user dir to fill; default ~/.redoubt
@@ -19,19 +19,14 @@ export const IMPORT_USAGE = `usage: redoubt import --from-node-red <dir> [option
 `;
 
 export async function runImportCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'from-node-red': { type: 'string' },
-      'user-dir': { type: 'string' },
-      force: { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      report: { type: 'boolean' },
-      'credential-secret-env': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommandArgs(args, {
+    'from-node-red': { type: 'string' },
+    'user-dir': { type: 'string' },
+    force: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    report: { type: 'boolean' },
+    'credential-secret-env': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     io.out(IMPORT_USAGE);

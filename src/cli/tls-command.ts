@@ -5,10 +5,10 @@
  */
 import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors/index.js';
 import { createSelfSignedCertificate, machineSubjectNames, type SelfSignedDeps } from '../security/tls/index.js';
 import { defaultUserDir, type CommandIo } from './command-io.js';
+import { parseCommandArgs } from './command-args.js';
 
 export const TLS_USAGE = `usage: redoubt tls self-signed [options]
   --user-dir <dir>    default ~/.redoubt; writes <user-dir>/tls/cert.pem and key.pem (0600)
@@ -25,17 +25,12 @@ export interface TlsCommandDeps extends SelfSignedDeps {
 }
 
 export async function runTlsCommand(args: string[], io: CommandIo, deps: TlsCommandDeps = {}): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'user-dir': { type: 'string' },
-      name: { type: 'string', multiple: true },
-      ip: { type: 'string', multiple: true },
-      days: { type: 'string' },
-      force: { type: 'boolean' },
-    },
+  const { values, positionals } = parseCommandArgs(args, {
+    'user-dir': { type: 'string' },
+    name: { type: 'string', multiple: true },
+    ip: { type: 'string', multiple: true },
+    days: { type: 'string' },
+    force: { type: 'boolean' },
   });
   if (positionals.length !== 1 || positionals[0] !== 'self-signed') {
     io.err(positionals[0] === undefined ? TLS_USAGE : `redoubt tls: unknown subcommand '${positionals.join(' ')}'\n${TLS_USAGE}`);

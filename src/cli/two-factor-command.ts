@@ -9,7 +9,6 @@
 import { existsSync } from 'node:fs';
 import { cliOperator } from '../security/cli-operator.js';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { RedoubtError } from '../errors/index.js';
 import { createAuditLog } from '../security/audit-log.js';
 import { createKeyFileSource, createSecondFactor } from '../security/second-factor.js';
@@ -19,6 +18,7 @@ import { createSecondFactorStore } from '../storage/second-factor-store.js';
 import { createUserStore } from '../storage/users-store.js';
 import { defaultUserDir } from './command-io.js';
 import type { UserCommandIo } from './user-command.js';
+import { parseCommandArgsOrUsage } from './command-args.js';
 
 export const SECOND_FACTOR_KEY_FILE = 'second-factor.key';
 
@@ -38,13 +38,13 @@ options:
  * await runTwoFactorCommand(['status', 'ann', '--user-dir', dir], processUserIo());
  */
 export async function runTwoFactorCommand(args: string[], io: UserCommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { 'user-dir': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    io.err(`redoubt user 2fa: ${error instanceof Error ? error.message : String(error)}\n${TWO_FACTOR_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgsOrUsage(
+    args,
+    { 'user-dir': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    io,
+    { command: 'user 2fa', usage: TWO_FACTOR_USAGE },
+  );
+  if (!parsed) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
     io.out(TWO_FACTOR_USAGE);

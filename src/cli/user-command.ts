@@ -8,7 +8,6 @@
 import { existsSync } from 'node:fs';
 import { cliOperator } from '../security/cli-operator.js';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { RedoubtError, ValidationError } from '../errors/index.js';
 import { createAuditLog } from '../security/audit-log.js';
 import { createAuthService } from '../security/auth-service.js';
@@ -24,6 +23,7 @@ import { createSessionStore } from '../storage/sessions-store.js';
 import { createUserStore } from '../storage/users-store.js';
 import { defaultUserDir, processIo, type CommandIo } from './command-io.js';
 import { runTwoFactorCommand } from './two-factor-command.js';
+import { parseCommandArgsOrUsage } from './command-args.js';
 
 export const USER_USAGE = `usage: redoubt user <command> [options]
   add <name> --role <role>   create a user (roles: ${ROLES.join(', ')})
@@ -130,24 +130,19 @@ export async function runUserCommand(args: string[], io: UserCommandIo): Promise
     io.err('redoubt user: passwords are never read from the command line (shell history, process list); use the prompt or --password-stdin\n');
     return 2;
   }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'user-dir': { type: 'string' },
-        role: { type: 'string' },
-        'password-stdin': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.err(`redoubt user: ${error instanceof Error ? error.message : String(error)}\n${USER_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgsOrUsage(
+    args,
+    {
+      'user-dir': { type: 'string' },
+      role: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    io,
+    { command: 'user', usage: USER_USAGE },
+  );
+  if (!parsed) return 2;
   const { values, positionals } = parsed;
   const [sub, name, extra] = positionals;
   if (values.help) {

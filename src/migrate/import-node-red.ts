@@ -18,10 +18,10 @@ import { writeFileAtomic } from '../storage/atomic-write.js';
 import { createAuditStore } from '../storage/audit-store.js';
 import { openDatabase } from '../storage/database.js';
 import { readFlowsFile, writeFlowsFile } from '../storage/flows-file.js';
+import { readTextIfPresent } from '../storage/optional-file.js';
 import { acquireRunLock, readRunLock } from '../storage/run-lock.js';
 import { createUserStore } from '../storage/users-store.js';
 import { parseSettings, settingsSchema } from '../cli/settings-file.js';
-import { readFile } from 'node:fs/promises';
 import type { ImportItem, ImportReport } from './import-report.js';
 import { mapNodeRedSettings, type ImportedUser } from './map-settings.js';
 import { readNodeRedDir } from './node-red-dir.js';
@@ -88,10 +88,7 @@ export async function importNodeRed(options: ImportNodeRedOptions): Promise<Impo
 
   // The target: its current settings decide where its flows are, and whether it has any.
   const configPath = join(userDir, 'redoubt.yaml');
-  const existingYaml = await readFile(configPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw new RedoubtError('read_failed', `could not read ${configPath}: ${err.message}`, { cause: err, place: { file: configPath } });
-  });
+  const existingYaml = await readTextIfPresent(configPath);
   const current = parseSettings(existingYaml ?? '', configPath);
   const doc = existingYaml === undefined ? new Document({}) : parseDocument(existingYaml);
   for (const [key, value] of Object.entries(settings)) doc.set(key, value);

@@ -14,6 +14,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import { RedoubtError } from '../errors/index.js';
+import { readTextIfPresent } from '../storage/optional-file.js';
 import type { ImportItem } from './import-report.js';
 import { openNodeRedCredentials, type CredentialSecretCandidate, type NodeRedCredentials } from './node-red-credentials.js';
 import { loadNodeRedSettings, type NodeRedSettings } from './node-red-settings.js';
@@ -75,10 +76,7 @@ export async function readNodeRedDir(dirPath: string, options: ReadNodeRedDirOpt
   }
 
   let credentials: NodeRedCredentials = {};
-  const credText = await readFile(credentialsPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw new RedoubtError('read_failed', `could not read ${credentialsPath}: ${err.message}`, { cause: err, place: { file: credentialsPath } });
-  });
+  const credText = await readTextIfPresent(credentialsPath);
   if (credText !== undefined && credText.trim() !== '') {
     let parsed: unknown;
     try {
@@ -174,13 +172,8 @@ async function readModules(dir: string): Promise<Record<string, string>> {
 }
 
 async function readJson(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new RedoubtError('read_failed', `could not read ${path}: ${(err as Error).message}`, { cause: err, place: { file: path } });
-  }
+  const text = await readTextIfPresent(path);
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inTempDir } from '../testing/temp-dir.js';
-import { createVault, type VaultOptions } from './credential-vault.js';
+import { createKeyFile, createVault, type VaultOptions } from './credential-vault.js';
 import { ConfigError } from '../errors/index.js';
 
 const creds = { 'broker-1': { user: 'plant', password: 'hunter2-very-secret' }, 'http-2': { token: 'abc123' } };
@@ -219,6 +219,20 @@ describe('rotate', () => {
       assert.deepEqual(await vaultIn(dir).load(), creds);
       assert.equal(existsSync(`${vault.keyFile}.new`), false);
       assert.notEqual(readFileSync(vault.keyFile, 'utf8'), oldKey);
+    });
+  });
+});
+
+describe('createKeyFile', () => {
+  it('writes a fresh 0600 key, and never replaces an existing file unless told to take it', async () => {
+    await inTempDir('redoubt-vault-', async (dir) => {
+      const path = join(dir, 'k.key');
+      const key = await createKeyFile(path);
+      assert.equal(readFileSync(path, 'utf8'), `${key.toString('hex')}\n`);
+      if (process.platform !== 'win32') assert.equal(statSync(path).mode & 0o777, 0o600);
+      await assert.rejects(createKeyFile(path), codeIs('write_failed'));
+      assert.deepEqual(await createKeyFile(path, { takeExisting: true }), key);
+      assert.equal(readFileSync(path, 'utf8'), `${key.toString('hex')}\n`);
     });
   });
 });

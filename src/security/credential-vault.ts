@@ -7,10 +7,11 @@
  * separate derived key so a wrong key is told apart from a tampered file.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdf, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, RedoubtError } from '../errors/index.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
+import { readTextIfPresent, unlinkIfPresent } from '../storage/optional-file.js';
 
 export type NodeCredentials = Record<string, Record<string, unknown>>;
 
@@ -107,14 +108,8 @@ export function createVault(options: VaultOptions): CredentialVault {
       : { name: 'hkdf', hash: 'sha256', salt: randomBytes(16).toString('base64') };
 
   const readEnvelope = async (): Promise<Envelope | undefined> => {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new RedoubtError('read_failed', `could not read ${path}: ${(err as Error).message}`, { cause: err, place: { file: path } });
-    }
-    return parseEnvelope(text, path);
+    const text = await readTextIfPresent(path);
+    return text === undefined ? undefined : parseEnvelope(text, path);
   };
 
   /** The secret that opens `envelope`, and the keys it derives; refuses with the reason when none does. */
@@ -333,13 +328,22 @@ export async function readKeyFile(path: string): Promise<Buffer | undefined> {
   return Buffer.from(text, 'hex');
 }
 
-/** Creates a key file with a fresh random key, mode 0600; never replaces one. */
-async function createKeyFile(path: string): Promise<Buffer> {
+export interface CreateKeyFileOptions {
+  /** When another process made the file first, read and return its key instead of failing. */
+  takeExisting?: boolean;
+}
+
+/**
+ * Creates a key file with a fresh random key, mode 0600; never replaces one. The credential key
+ * and the second-factor key are both such files.
+ */
+export async function createKeyFile(path: string, options: CreateKeyFileOptions = {}): Promise<Buffer> {
   const key = randomBytes(32);
   let handle;
   try {
     handle = await open(path, 'wx', 0o600);
   } catch (err) {
+    if (options.takeExisting && (err as NodeJS.ErrnoException).code === 'EEXIST') return (await readKeyFile(path))!;
     throw new RedoubtError('write_failed', `could not create ${path}: ${(err as Error).message}`, { cause: err, place: { file: path } });
   }
   try {
@@ -350,14 +354,6 @@ async function createKeyFile(path: string): Promise<Buffer> {
     await handle.close();
   }
   return key;
-}
-
-async function unlinkIfPresent(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
 }
 
 function isPow2(n: unknown): boolean {

@@ -172,6 +172,22 @@ export function createLoginLimiter(options: LoginLimiterOptions, deps: LoginLimi
     return w;
   }
 
+  /** Counts a failure in the window of `key` unless it is locked already; true when this one locks it. */
+  function countInWindow(map: Map<string, WindowState>, key: string, max: number, now: number): boolean {
+    const w = windowOf(map, key, now);
+    let locks = false;
+    if (now >= w.lockedUntil) {
+      w.times.push(now);
+      if (w.times.length >= max) {
+        w.lockedUntil = now + lockoutMs;
+        w.times = [];
+        locks = true;
+      }
+    }
+    put(map, key, w, isStaleWindow);
+    return locks;
+  }
+
   function isTrusted(account: WindowState | undefined, address: string, now: number): boolean {
     const at = account?.trusted?.get(address);
     return at !== undefined && now - at < trustedForMs;
@@ -216,27 +232,8 @@ export function createLoginLimiter(options: LoginLimiterOptions, deps: LoginLimi
       }
       put(pairs, key, pair, isStalePair);
 
-      const byAddress = windowOf(addresses, addr, now);
-      if (now >= byAddress.lockedUntil) {
-        byAddress.times.push(now);
-        if (byAddress.times.length >= addressMaxFailures) {
-          byAddress.lockedUntil = now + lockoutMs;
-          byAddress.times = [];
-          lockedNow = true;
-        }
-      }
-      put(addresses, addr, byAddress, isStaleWindow);
-
-      const byAccount = windowOf(accounts, acct, now);
-      if (now >= byAccount.lockedUntil) {
-        byAccount.times.push(now);
-        if (byAccount.times.length >= accountMaxFailures) {
-          byAccount.lockedUntil = now + lockoutMs;
-          byAccount.times = [];
-          lockedNow = true;
-        }
-      }
-      put(accounts, acct, byAccount, isStaleWindow);
+      if (countInWindow(addresses, addr, addressMaxFailures, now)) lockedNow = true;
+      if (countInWindow(accounts, acct, accountMaxFailures, now)) lockedNow = true;
 
       return { lockedNow };
     },

@@ -10,9 +10,8 @@
  * without it asks its admins to re-enrol (`redoubt user 2fa disable` works without the key).
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes as nodeRandomBytes } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { AuthError, ConflictError, NotFoundError, RedoubtError } from '../errors/index.js';
-import { readKeyFile } from './credential-vault.js';
+import { createKeyFile, readKeyFile } from './credential-vault.js';
 import { generateRecoveryCodes, hashRecoveryCode, matchRecoveryCode } from './recovery-codes.js';
 import { TOTP_SECRET_BYTES, base32Encode, totpUri, verifyTotp } from './totp.js';
 import type { AuditLog, Clock, UserStore } from './types.js';
@@ -222,24 +221,8 @@ export function createKeyFileSource(path: string): SecondFactorKey {
     async getOrCreate() {
       const existing = await get();
       if (existing) return existing;
-      const fresh = nodeRandomBytes(32);
-      let handle;
-      try {
-        handle = await open(path, 'wx', 0o600);
-      } catch (err) {
-        // Another process made it first: use theirs.
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST') return (cached = (await readKeyFile(path))!);
-        throw new RedoubtError('write_failed', `could not create ${path}: ${(err as Error).message}`, { cause: err, place: { file: path } });
-      }
-      try {
-        await handle.chmod(0o600);
-        await handle.writeFile(`${fresh.toString('hex')}\n`);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      cached = fresh;
-      return fresh;
+      // Another process may make it first: then theirs is the key.
+      return (cached = await createKeyFile(path, { takeExisting: true }));
     },
   };
 }

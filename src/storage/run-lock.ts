@@ -4,9 +4,10 @@
  * refuse while it is held by a live process. A lock left by a process that died is stale and
  * taken over.
  */
-import { open, readFile, unlink } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RedoubtError } from '../errors/index.js';
+import { unlinkIfPresent } from './optional-file.js';
 
 export const RUN_LOCK_FILE = '.redoubt.lock';
 
@@ -84,14 +85,6 @@ async function readLockPid(path: string): Promise<number | undefined> {
 
 async function releaseIfOurs(path: string, pid: number): Promise<void> {
   if ((await readLockPid(path)) === pid) await unlinkIfPresent(path);
-}
-
-async function unlinkIfPresent(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
 }
 
 function isProcessAlive(pid: number): boolean {

@@ -7,6 +7,7 @@
 import { NotFoundError } from '../errors/index.js';
 import type { SecondFactorRecord, SecondFactorStore } from '../security/second-factor.js';
 import type { Db } from './database.js';
+import { updateColumns } from './update-columns.js';
 
 interface Row {
   username: string;
@@ -55,6 +56,8 @@ export function createSecondFactorStore(db: Db): SecondFactorStore {
   );
   const deleteOne = db.prepare<[string]>('DELETE FROM second_factors WHERE username = ?');
   const columns = { confirmed: 'confirmed', lastStep: 'last_step', recoveryHashes: 'recovery', confirmedAt: 'confirmed_at' } as const;
+  const encodeColumn = (field: keyof typeof columns, value: unknown): unknown =>
+    field === 'confirmed' ? (value ? 1 : 0) : field === 'recoveryHashes' ? JSON.stringify(value) : value;
 
   return {
     get(username) {
@@ -77,16 +80,7 @@ export function createSecondFactorStore(db: Db): SecondFactorStore {
     },
     update(username, patch) {
       if (!selectOne.get(username)) throw new NotFoundError('second factor', username);
-      const sets: string[] = [];
-      const values: Record<string, unknown> = { username };
-      for (const key of Object.keys(columns) as (keyof typeof columns)[]) {
-        const value = patch[key];
-        if (value === undefined) continue;
-        sets.push(`${columns[key]} = @${key}`);
-        values[key] = key === 'confirmed' ? (value ? 1 : 0) : key === 'recoveryHashes' ? JSON.stringify(value) : value;
-      }
-      if (sets.length === 0) return;
-      db.prepare(`UPDATE second_factors SET ${sets.join(', ')} WHERE username = @username`).run(values);
+      updateColumns(db, { table: 'second_factors', username, columns, patch, encode: encodeColumn });
     },
     remove(username) {
       return deleteOne.run(username).changes > 0;

@@ -5,6 +5,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors/index.js';
 import { ROLES, type Role, type User, type UserStore } from '../security/types.js';
 import type { Db } from './database.js';
+import { updateColumns } from './update-columns.js';
 
 interface UserRow {
   username: string;
@@ -84,18 +85,9 @@ export function createUserStore(db: Db): UserStore {
       });
     },
     update(username, patch) {
-      const sets: string[] = [];
-      const values: Record<string, unknown> = { username };
-      for (const key of Object.keys(columns) as (keyof typeof columns)[]) {
-        const value = patch[key];
-        if (value === undefined) continue;
-        if (key === 'role') checkRole(value);
-        sets.push(`${columns[key]} = @${key}`);
-        values[key] = key === 'disabled' ? (value ? 1 : 0) : value;
-      }
+      if (patch.role !== undefined) checkRole(patch.role);
       if (!selectOne.get(username)) throw new NotFoundError('user', username);
-      if (sets.length === 0) return;
-      db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE username = @username`).run(values);
+      updateColumns(db, { table: 'users', username, columns, patch, encode: (field, value) => (field === 'disabled' ? (value ? 1 : 0) : value) });
     },
     remove(username) {
       return deleteOne.run(username).changes > 0;

@@ -4,7 +4,7 @@
  * `msg.error`. It passes them on.
  */
 import { boolean, defineNode, string } from '../../runtime/definition/index.js';
-import { scopeProperty } from './scope-property.js';
+import { passOn, scopeProperty } from './scope-property.js';
 
 export const catchNode = defineNode({
   type: 'catch',
@@ -18,11 +18,6 @@ export const catchNode = defineNode({
   },
   editor: { color: '#e49191', icon: 'alert.svg' },
   create() {
-    return {
-      onInput(msg, send, done) {
-        send(msg);
-        done();
-      },
-    };
+    return { onInput: passOn };
   },
 });

@@ -3,8 +3,7 @@
  * (`done()`), with `msg.complete.source` naming that node. It passes them on.
  */
 import { boolean, defineNode, string } from '../../runtime/definition/index.js';
-import type { Msg } from '../../runtime/types.js';
-import { directlyWiredInScope, scopeProperty } from './scope-property.js';
+import { passOn, scopeProperty } from './scope-property.js';
 
 export const completeNode = defineNode({
   type: 'complete',
@@ -17,19 +16,7 @@ export const completeNode = defineNode({
     uncaught: boolean({ default: false }),
   },
   editor: { color: '#c0edc0', icon: 'alert.svg' },
-  create(config, node) {
-    // The engine routes by the saved scope, so the nodes this one is wired to are filtered here.
-    const ignored = directlyWiredInScope(config.scope, node.wires);
-    return {
-      onInput(msg, send, done) {
-        if (ignored.size === 0 || !ignored.has(sourceId(msg) ?? '')) send(msg);
-        done();
-      },
-    };
+  create() {
+    return { onInput: passOn };
   },
 });
-
-function sourceId(msg: Msg): string | undefined {
-  const complete = msg.complete as { source?: { id?: unknown } } | undefined;
-  return typeof complete?.source?.id === 'string' ? complete.source.id : undefined;
-}

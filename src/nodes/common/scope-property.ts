@@ -2,7 +2,7 @@
  * The `scope` of catch, status and complete nodes as Node-RED saves it: null (every node on the
  * flow), 'group' (the nodes of the node's group), or a list of node ids.
  */
-import { json } from '../../runtime/definition/index.js';
+import { json, type InputHandler } from '../../runtime/definition/index.js';
 
 export type Scope = null | 'group' | string[];
 
@@ -15,11 +15,11 @@ export function scopeProperty(fallback: Scope) {
 }
 
 /**
- * Node-RED drops from a status or complete node's scope the nodes it is wired to, so that a node
- * reporting back into its own watcher does not loop. Returns the ids to ignore.
+ * What catch, status and complete nodes do with what the engine hands them: pass it on. The
+ * engine has already applied the scope, and left out of a status or complete node's scope the
+ * nodes it sends to (Node-RED's guard against a watcher looping through what it watches).
  */
-export function directlyWiredInScope(scope: Scope, wires: readonly string[][]): Set<string> {
-  if (!Array.isArray(scope)) return new Set();
-  const wired = new Set(wires.flat());
-  return new Set(scope.filter((id) => wired.has(id)));
-}
+export const passOn: InputHandler = (msg, send, done) => {
+  send(msg);
+  done();
+};

@@ -7,6 +7,7 @@ import type { ValidationIssue } from '../../errors/index.js';
 import { defineNode } from '../../runtime/definition/index.js';
 import { boolean, number, select, string } from '../../runtime/definition/property-kinds.js';
 import { compileMessagePath } from '../../runtime/properties/index.js';
+import { passedOnWhenMissing } from '../pass-on-missing.js';
 
 /** The mapping applied to one value; undefined means "drop the message". */
 export interface RangeMapping {
@@ -89,11 +90,7 @@ export const range = defineNode({
           done(err);
           return;
         }
-        if (value === undefined) {
-          send(msg);
-          done();
-          return;
-        }
+        if (passedOnWhenMissing(value, msg, send, done)) return;
         const n = Number(value);
         if (Number.isNaN(n)) {
           node.log(`Not a number: ${String(value)}`);

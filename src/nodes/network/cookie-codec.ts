@@ -9,6 +9,7 @@ function decode(value: string): string {
   try {
     return decodeURIComponent(value);
   } catch (err) {
+    // A malformed escape is data the peer sent; keep it verbatim rather than drop the cookie.
     if (err instanceof URIError) return value;
     throw err;
   }
@@ -18,9 +19,15 @@ function unquote(value: string): string {
   return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 }
 
-/** Parses `name=value; Attr=x; Flag` pairs; pairs without '=' are skipped, as the `cookie` package does. */
+/**
+ * Parses `name=value; Attr=x; Flag` pairs as the `cookie` package does for Node-RED, in a Cookie
+ * request header (http in) and in a Set-Cookie line (http request): pairs without '=' are
+ * skipped, the first occurrence of a name wins, quoted values are unquoted, and percent-encoding
+ * is decoded where it is valid and kept as sent where it is not. The record has no prototype, so
+ * a peer's `constructor` or `__proto__` is a key like any other.
+ */
 export function parseCookiePairs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const part of text.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;

@@ -2,10 +2,9 @@
  * `websocket out`: sends `msg.payload` (or, with `wholemsg`, the message as JSON without
  * `_session`) to the connection named by `msg._session`, or to every connection when none is.
  */
-import { configRef, defineNode } from '../../runtime/definition/index.js';
+import { defineNode } from '../../runtime/definition/index.js';
 import type { Msg } from '../../runtime/types.js';
-import { websocketEndpointOf } from './websocket-endpoint.js';
-import { followConnectionStatus } from './websocket-status.js';
+import { attachWebSocketEndpoint, endpointProperties } from './websocket-attach.js';
 
 /** Node-RED's `ensureString`: strings as they are, Buffers as UTF-8, objects as JSON. */
 function ensureString(value: unknown): string {
@@ -29,19 +28,12 @@ export const websocketOutNode = defineNode({
   category: 'network',
   inputs: 1,
   outputs: 0,
-  properties: {
-    server: configRef('websocket-listener', { label: 'Listen on' }),
-    client: configRef('websocket-client', { label: 'Connect to' }),
-  },
+  properties: endpointProperties,
   editor: { color: 'rgb(215, 215, 160)', icon: 'white-globe.svg', align: 'right' },
   create(config, node) {
-    const configNode = node.runtime.getNode(config.client || config.server);
-    const endpoint = websocketEndpointOf(configNode);
-    if (!configNode || !endpoint) {
-      node.error('Missing server configuration');
-      return;
-    }
-    const unfollow = followConnectionStatus(node, configNode);
+    const attached = attachWebSocketEndpoint(node, config);
+    if (!attached) return;
+    const { endpoint, unfollow } = attached;
     if (!endpoint.isServer && endpoint._inputNodes.length === 0) endpoint.startconn();
     return {
       onInput(msg, _send, done) {

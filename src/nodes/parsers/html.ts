@@ -10,6 +10,7 @@ import { defineNode } from '../../runtime/definition/index.js';
 import { select, string } from '../../runtime/definition/property-kinds.js';
 import { cloneMessage, compileMessagePath } from '../../runtime/properties/index.js';
 import type { Msg } from '../../runtime/types.js';
+import { passedOnWhenMissing } from '../pass-on-missing.js';
 
 type Extract = 'html' | 'text' | 'attr' | 'compl';
 
@@ -55,11 +56,7 @@ export const htmlNode = defineNode({
     return {
       onInput(msg, send, done) {
         const value = input.get(msg);
-        if (value === undefined) {
-          send(msg);
-          done();
-          return;
-        }
+        if (passedOnWhenMissing(value, msg, send, done)) return;
         // A configured selector wins over msg.select.
         const selector = config.tag || (Object.hasOwn(msg, 'select') ? msg.select : undefined);
         try {

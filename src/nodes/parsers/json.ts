@@ -11,6 +11,7 @@ import { RedoubtError } from '../../errors/index.js';
 import { defineNode } from '../../runtime/definition/index.js';
 import { boolean, select, string } from '../../runtime/definition/property-kinds.js';
 import { compileMessagePath } from '../../runtime/properties/index.js';
+import { passedOnWhenMissing } from '../pass-on-missing.js';
 
 const require = createRequire(import.meta.url);
 
@@ -77,11 +78,7 @@ export const jsonNode = defineNode({
           return false;
         };
         const value = path.get(msg);
-        if (value === undefined) {
-          send(msg);
-          done();
-          return;
-        }
+        if (passedOnWhenMissing(value, msg, send, done)) return;
         if (typeof value === 'string' || Buffer.isBuffer(value)) {
           let parsed: unknown;
           try {

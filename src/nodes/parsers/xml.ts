@@ -9,6 +9,7 @@ const xml2js = lazyRequire<typeof xml2jsTypes>('xml2js');
 import { defineNode } from '../../runtime/definition/index.js';
 import { string } from '../../runtime/definition/property-kinds.js';
 import { compileMessagePath } from '../../runtime/properties/index.js';
+import { passedOnWhenMissing } from '../pass-on-missing.js';
 
 export const xmlNode = defineNode({
   type: 'xml',
@@ -27,11 +28,7 @@ export const xmlNode = defineNode({
     return {
       onInput(msg, send, done) {
         const value = path.get(msg);
-        if (value === undefined) {
-          send(msg);
-          done();
-          return;
-        }
+        if (passedOnWhenMissing(value, msg, send, done)) return;
         const given = msg.options !== null && typeof msg.options === 'object' ? (msg.options as Record<string, unknown>) : undefined;
         if (typeof value === 'object') {
           try {

@@ -8,6 +8,7 @@ import { RedoubtError } from '../../errors/index.js';
 import { defineNode } from '../../runtime/definition/index.js';
 import { string } from '../../runtime/definition/property-kinds.js';
 import { compileMessagePath } from '../../runtime/properties/index.js';
+import { passedOnWhenMissing } from '../pass-on-missing.js';
 
 const PARSE_OPTIONS = { customTags: ['timestamp', 'binary', 'omap', 'pairs', 'set'], merge: true } as const;
 
@@ -25,11 +26,7 @@ export const yamlNode = defineNode({
     return {
       onInput(msg, send, done) {
         const value = path.get(msg);
-        if (value === undefined) {
-          send(msg);
-          done();
-          return;
-        }
+        if (passedOnWhenMissing(value, msg, send, done)) return;
         if (typeof value === 'string') {
           let parsed: unknown;
           try {

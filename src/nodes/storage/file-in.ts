@@ -4,11 +4,10 @@
  */
 import { open } from 'node:fs/promises';
 import { defineNode } from '../../runtime/definition/index.js';
-import { boolean, string, typed } from '../../runtime/definition/property-kinds.js';
+import { boolean, string } from '../../runtime/definition/property-kinds.js';
 import { cloneMessage, evaluateNodeProperty } from '../../runtime/properties/index.js';
 import type { FlowConfigNode, Msg } from '../../runtime/types.js';
-import { migrateFilename, resolveFilePath } from './file-path.js';
-import { FILENAME_TYPES } from './file.js';
+import { filenameProperties, migrateFilename, resolveFilePath } from './file-path.js';
 import { createTextCodec } from './text-encoding.js';
 
 // Node's default read-stream block size; a shorter block is the end of the file.
@@ -27,8 +26,7 @@ export const fileInNode = defineNode({
   inputs: 1,
   outputs: 1,
   properties: {
-    filename: typed({ default: '', typeKey: 'filenameType', types: FILENAME_TYPES, label: 'Filename' }),
-    filenameType: string({ default: 'str' }),
+    ...filenameProperties,
     // 'utf8' one string, 'lines' a message per line, 'stream' Buffer chunks, anything else
     // ('' in the editor, or missing) one Buffer. A string kind: a select would read '' as its default.
     format: string({ default: 'utf8', label: 'Output' }),

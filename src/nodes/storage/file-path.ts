@@ -1,6 +1,15 @@
 /** Where a file node's filename points, as Node-RED resolves it. */
 import { isAbsolute, join, resolve } from 'node:path';
 import type { RuntimeSettings } from '../../runtime/definition/index.js';
+import { string, typed } from '../../runtime/definition/property-kinds.js';
+
+export const FILENAME_TYPES = ['str', 'msg', 'flow', 'global', 'env', 'jsonata'] as const;
+
+/** The filename setting of `file` and `file in`: a typed input saved as `filename` + `filenameType`. */
+export const filenameProperties = {
+  filename: typed({ default: '', typeKey: 'filenameType', types: FILENAME_TYPES, label: 'Filename' }),
+  filenameType: string({ default: 'str' }),
+};
 
 /**
  * A relative filename is taken from `fileWorkingDirectory` when that setting is set, otherwise

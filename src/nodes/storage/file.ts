@@ -7,13 +7,11 @@ import { EOL } from 'node:os';
 import { appendFile, mkdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { defineNode } from '../../runtime/definition/index.js';
-import { boolean, select, string, typed } from '../../runtime/definition/property-kinds.js';
+import { boolean, select, string } from '../../runtime/definition/property-kinds.js';
 import { evaluateNodeProperty } from '../../runtime/properties/index.js';
 import type { FlowConfigNode, Msg } from '../../runtime/types.js';
-import { migrateFilename, resolveFilePath } from './file-path.js';
+import { filenameProperties, migrateFilename, resolveFilePath } from './file-path.js';
 import { createTextCodec } from './text-encoding.js';
-
-export const FILENAME_TYPES = ['str', 'msg', 'flow', 'global', 'env', 'jsonata'] as const;
 
 function migrateFile(raw: FlowConfigNode): FlowConfigNode {
   const out: FlowConfigNode = migrateFilename({ ...raw });
@@ -40,8 +38,7 @@ export const fileNode = defineNode({
   inputs: 1,
   outputs: 1,
   properties: {
-    filename: typed({ default: '', typeKey: 'filenameType', types: FILENAME_TYPES, label: 'Filename' }),
-    filenameType: string({ default: 'str' }),
+    ...filenameProperties,
     appendNewline: boolean({ default: true, label: 'Add newline to each payload' }),
     createDir: boolean({ default: false, label: 'Create directory if it does not exist' }),
     // 'false' appends, 'true' overwrites, 'delete' deletes the file.

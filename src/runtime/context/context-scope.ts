@@ -53,6 +53,20 @@ function followParent(start: ScopeHandle | undefined, key: string): { scope: Sco
   return { scope, key: rest };
 }
 
+interface LocatedKey {
+  key: string;
+  /** The store named by the call, else by a `#:(store)::` prefix; undefined: the default store. */
+  store: string | undefined;
+  /** Where a `$parent.` key goes; undefined when the key has no such prefix. */
+  up: { scope: ScopeHandle | undefined; key: string } | undefined;
+}
+
+/** Reads a single key as `get` and `set` both do: its store prefix, then its `$parent.` prefixes. */
+function locateKey(raw: string, named: string | undefined, parent: ScopeDeps['parent']): LocatedKey {
+  const ref = parseContextStore(raw);
+  return { key: ref.key, store: named ?? ref.store, up: followParent(parent?.(), ref.key) };
+}
+
 function seedValue(seed: Record<string, unknown>, key: string): unknown {
   try {
     return getObjectProperty(seed, key);
@@ -85,15 +99,14 @@ export function createContextScope(scopeId: string, deps: ScopeDeps): ScopeHandl
       }
       let storeName = named;
       if (!Array.isArray(key)) {
-        const ref = parseContextStore(key);
-        key = ref.key;
-        storeName ??= ref.store;
-        const up = followParent(deps.parent?.(), key);
-        if (up) {
-          if (up.scope && up.key) return up.scope.get(up.key, storeName, callback as ContextGetCallback);
+        const one = locateKey(key, named, deps.parent);
+        if (one.up) {
+          if (one.up.scope && one.up.key) return one.up.scope.get(one.up.key, one.store, callback as ContextGetCallback);
           if (callback) return void callback(null, undefined);
           return undefined;
         }
+        key = one.key;
+        storeName = one.store;
       }
       const store = deps.storeFor(storeName);
       if (callback) {
@@ -122,14 +135,13 @@ export function createContextScope(scopeId: string, deps: ScopeDeps): ScopeHandl
       }
       let storeName = named;
       if (!Array.isArray(key)) {
-        const ref = parseContextStore(key);
-        key = ref.key;
-        storeName ??= ref.store;
-        const up = followParent(deps.parent?.(), key);
-        if (up) {
-          if (up.scope && up.key) return up.scope.set(up.key, value, storeName, callback as ContextSetCallback);
+        const one = locateKey(key, named, deps.parent);
+        if (one.up) {
+          if (one.up.scope && one.up.key) return one.up.scope.set(one.up.key, value, one.store, callback as ContextSetCallback);
           return callback?.(null);
         }
+        key = one.key;
+        storeName = one.store;
       }
       deps.storeFor(storeName).set(scopeId, key, value, callback);
     },

@@ -14,7 +14,7 @@
  * The audit log is kept and gains a `backup.restore` record. The credential key is not in the
  * archive: give it separately (`REDOUBT_CREDENTIAL_KEY` or the key file) for credentials to open.
  */
-import { readFile, rename, unlink } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { RedoubtError, ValidationError, type ValidationIssue } from '../../errors/index.js';
 import { parseFlows } from '../../runtime/flow-model/parse-flows.js';
@@ -24,6 +24,7 @@ import { writeFileAtomic } from '../atomic-write.js';
 import type { Db } from '../database.js';
 import { acquireRunLock, readRunLock, type RunLockDeps } from '../run-lock.js';
 import { createNodeSetsStore, type DisabledNodeSet } from '../node-sets-store.js';
+import { unlinkIfPresent } from '../optional-file.js';
 import { createSecondFactorStore } from '../second-factor-store.js';
 import { createSessionStore } from '../sessions-store.js';
 import { createUserStore } from '../users-store.js';
@@ -279,14 +280,6 @@ function replaceDatabase(db: Db, checked: Checked): void {
       for (const h of checked.history) insert.run(h.version, h.at, h.username, h.summary, h.rev, h.flows);
     }
   })();
-}
-
-async function unlinkIfPresent(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
 }
 
 async function moveAside(path: string): Promise<void> {
