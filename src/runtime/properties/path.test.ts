@@ -173,3 +173,23 @@ describe('compilePropertyPath', () => {
     assert.throws(() => compilePropertyPath('a..b'), { code: 'invalid_property_expression' });
   });
 });
+
+describe('get/set by expression, parsed once and resolved per object', () => {
+  it('resolves a nested reference against each object, not against the first one seen', () => {
+    const expr = 'data[msg.key].v';
+    const a = { key: 'x', data: { x: { v: 1 }, y: { v: 2 } } };
+    const b = { key: 'y', data: { x: { v: 1 }, y: { v: 2 } } };
+    assert.equal(getObjectProperty(a, expr), 1);
+    assert.equal(getObjectProperty(b, expr), 2);
+    setObjectProperty(b, expr, 5);
+    setObjectProperty(a, expr, 4);
+    assert.deepEqual([a.data.x.v, a.data.y.v, b.data.x.v, b.data.y.v], [4, 2, 1, 5]);
+  });
+
+  it('refuses a malformed expression every time it is asked', () => {
+    for (let i = 0; i < 2; i++) {
+      assert.throws(() => getObjectProperty({}, 'a..b'), (err: RedoubtError) => err.code === 'invalid_property_expression');
+      assert.throws(() => setObjectProperty({}, 'a[', 1), (err: RedoubtError) => err.code === 'invalid_property_expression');
+    }
+  });
+});

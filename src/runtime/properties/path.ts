@@ -64,40 +64,37 @@ function parseSegments(expr: string): Segment[] {
   let inString = false;
   let inBox = false;
   let quote = '';
-  const fail = (detail: string, position?: number): never => {
-    throw new PropertyExpressionError(expr, detail, position);
-  };
   for (let i = 0; i < length; i++) {
     const c = expr[i];
     if (inString) {
       if (c !== quote) continue;
-      if (i === start) fail('zero-length string', start);
+      if (i === start) failParse(expr, 'zero-length string', start);
       parts.push(expr.substring(start, i));
       const next = expr[i + 1];
-      if (inBox && next !== ']') fail('unexpected array expression', start);
-      if (!inBox && i + 1 !== length && next !== '[' && next !== '.') fail(`unexpected ${next}`, i + 1);
+      if (inBox && next !== ']') failParse(expr, 'unexpected array expression', start);
+      if (!inBox && i + 1 !== length && next !== '[' && next !== '.') failParse(expr, `unexpected ${next}`, i + 1);
       start = i + 1;
       inString = false;
       continue;
     }
     if (c === "'" || c === '"') {
-      if (i !== start) fail(`unexpected ${c}`, i);
+      if (i !== start) failParse(expr, `unexpected ${c}`, i);
       inString = true;
       quote = c;
       start = i + 1;
     } else if (c === '.') {
-      if (i === 0) fail('unexpected .', 0);
+      if (i === 0) failParse(expr, 'unexpected .', 0);
       if (start !== i) parts.push(keyOf(expr.substring(start, i)));
-      if (i === length - 1) fail('unterminated expression');
-      if (!IDENT_START.test(expr[i + 1])) fail(`unexpected ${expr[i + 1]}`, i + 1);
+      if (i === length - 1) failParse(expr, 'unterminated expression');
+      if (!IDENT_START.test(expr[i + 1])) failParse(expr, `unexpected ${expr[i + 1]}`, i + 1);
       start = i + 1;
     } else if (c === '[') {
-      if (i === 0) fail('unexpected [', 0);
+      if (i === 0) failParse(expr, 'unexpected [', 0);
       if (start !== i) parts.push(expr.substring(start, i));
-      if (i === length - 1) fail('unterminated expression');
+      if (i === length - 1) failParse(expr, 'unterminated expression');
       if (NESTED_MSG.test(expr.substring(i + 1, i + 5))) {
         const end = findNestedEnd(expr, i);
-        if (end < 0) fail("unmatched '['", i);
+        if (end < 0) failParse(expr, "unmatched '['", i);
         const inner = expr.substring(i + 1, end);
         let nested: Segment[];
         try {
@@ -112,27 +109,32 @@ function parseSegments(expr: string): Segment[] {
         continue;
       }
       const next = expr[i + 1];
-      if (next !== '"' && next !== "'" && !(next >= '0' && next <= '9')) fail(`unexpected ${next}`, i + 1);
+      if (next !== '"' && next !== "'" && !(next >= '0' && next <= '9')) failParse(expr, `unexpected ${next}`, i + 1);
       start = i + 1;
       inBox = true;
     } else if (c === ']') {
-      if (!inBox) fail('unexpected ]', i);
+      if (!inBox) failParse(expr, 'unexpected ]', i);
       if (start !== i) {
         const text = expr.substring(start, i);
-        if (!DIGITS.test(text)) fail('unexpected array expression', start);
+        if (!DIGITS.test(text)) failParse(expr, 'unexpected array expression', start);
         parts.push(parseInt(text, 10));
       }
       start = i + 1;
       inBox = false;
     } else if (c === ' ') {
-      fail("unexpected ' '", i);
+      failParse(expr, "unexpected ' '", i);
     }
   }
-  if (inBox || inString) fail('unterminated expression');
+  if (inBox || inString) failParse(expr, 'unterminated expression');
   // Node-RED turns digits into an index only when a '.' follows them; a trailing `.0` stays a
   // string key, which decides whether a missing parent is created as an object or an array.
   if (start < length) parts.push(expr.substring(start));
   return parts;
+}
+
+/** A module function, not a closure per parse: parsing runs for every expression not yet cached. */
+function failParse(expr: string, detail: string, position?: number): never {
+  throw new PropertyExpressionError(expr, detail, position);
 }
 
 function hasRef(segments: Segment[]): boolean {
@@ -343,8 +345,9 @@ export function compileMessagePath(expr: string): CompiledPath {
  * `property_parent_missing`) when a parent is missing, as Node-RED's `getObjectProperty`.
  */
 export function getObjectProperty(obj: unknown, expr: string): unknown {
-  const segments = parseSegments(expr);
-  return walk(obj, resolveSegments(segments, obj, expr), expr);
+  // Through the compiled-path cache: a node (or a contrib node calling RED.util) that reads the
+  // same expression for every message parses it once, not once per message.
+  return compilePropertyPath(expr).get(obj);
 }
 
 /**
@@ -353,8 +356,7 @@ export function getObjectProperty(obj: unknown, expr: string): unknown {
  * `createMissing` defaults to "value is not undefined", as in Node-RED.
  */
 export function setObjectProperty(obj: object, expr: string, value: unknown, createMissing = value !== undefined): boolean {
-  const segments = parseSegments(expr);
-  return assign(obj, resolveSegments(segments, obj, expr), value, createMissing);
+  return compilePropertyPath(expr).set(obj, value, createMissing);
 }
 
 /** Deletes a property (an array element is spliced out). */
