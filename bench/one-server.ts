@@ -1,0 +1,75 @@
+/**
+ * One server, one message benchmark, every run printed: for looking into a number that the full
+ * run only gives as a median of three (a benchmark whose speed comes in modes, a profile of one
+ * runtime). Not part of `npm run bench`; it builds nothing, so run `npm run build` first.
+ *
+ *   node --import tsx bench/one-server.ts [chain|fan-out|switch|function] [runs]
+ *   KIND=node-red node --import tsx bench/one-server.ts switch 8
+ *   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node --import tsx bench/one-server.ts fan-out
+ *
+ * Prints `<wall ms>/<server CPU ms>` per run; the first run includes the JIT's warm-up.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chainBench } from './flows/chain.js';
+import { fanOutBench } from './flows/fan-out.js';
+import { functionChainBench } from './flows/function-chain.js';
+import type { MessageBench } from './flows/message-bench.js';
+import { switchChainBench } from './flows/switch-chain.js';
+import { verifyMarker } from './lib/message-suite.js';
+import { ensureNodeRed } from './lib/node-red-install.js';
+import { clockTicks } from './lib/proc-stat.js';
+import { launch } from './lib/runtimes.js';
+import type { RuntimeKind } from './lib/server-child.js';
+import { bcryptHashOf, benchCredentials, redoubtHasAllowList } from './lib/server-setup.js';
+
+const BENCHES: Record<string, () => MessageBench> = {
+  chain: () => chainBench(50_000),
+  'fan-out': () => fanOutBench(25_000),
+  switch: () => switchChainBench(50_000),
+  function: () => functionChainBench(25_000),
+};
+
+async function main(): Promise<void> {
+  const [name = 'switch', runsText = '8'] = process.argv.slice(2);
+  const make = BENCHES[name];
+  const runs = Number(runsText);
+  if (!make || !Number.isInteger(runs) || runs < 1) {
+    throw new Error(`usage: one-server.ts [${Object.keys(BENCHES).join('|')}] [runs]; got ${name} ${runsText}`);
+  }
+  const kind: RuntimeKind = process.env.KIND === 'node-red' ? 'node-red' : 'redoubt';
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const credentials = benchCredentials();
+  const setup = {
+    root,
+    nodeRedPackageDir: ensureNodeRed(join(root, '.cache')).packageDir,
+    ticksPerSecond: clockTicks(),
+    credentials,
+    bcryptHash: bcryptHashOf(credentials.password),
+    allowList: redoubtHasAllowList(root),
+  };
+  const bench = make();
+  const child = await launch(kind, setup);
+  try {
+    await child.admin.deploy(bench.build('setup', false), 'full', 60_000);
+    const out: string[] = [];
+    for (let i = 1; i <= runs; i++) {
+      const token = `run${i}`;
+      const marker = child.waitMarker(token, 60_000);
+      const cpu0 = child.cpu();
+      await child.admin.deploy(bench.build(token, true), 'nodes', 60_000);
+      const { text, at } = await marker;
+      const wrong = verifyMarker(bench, token, text);
+      if (wrong) throw new Error(`run ${i}: wrong result: ${wrong}`);
+      out.push(`${(at - Number(text.split('|').pop())).toFixed(0)}/${((child.cpu() - cpu0) * 1000).toFixed(0)}`);
+    }
+    console.log(`${kind} ${bench.name} (${bench.messages} msgs): ${out.join(' ')}`);
+  } finally {
+    await child.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});
