@@ -13,8 +13,20 @@ import { RedoubtError } from '../errors/index.js';
  * const yaml = await readTextIfPresent(join(userDir, 'redoubt.yaml'));
  */
 export async function readTextIfPresent(path: string): Promise<string | undefined> {
+  const bytes = await readBytesIfPresent(path);
+  return bytes === undefined ? undefined : bytes.toString('utf8');
+}
+
+/**
+ * The bytes of `path`, or undefined when there is no such file; other failures as for
+ * `readTextIfPresent`.
+ *
+ * @example
+ * const cred = await readBytesIfPresent(join(userDir, 'flows.cred'));
+ */
+export async function readBytesIfPresent(path: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new RedoubtError('read_failed', `could not read ${path}: ${(err as Error).message}`, { cause: err, place: { file: path } });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inTempDir } from '../testing/temp-dir.js';
 import { acquireRunLock, readRunLock, runLockPath } from './run-lock.js';
@@ -41,6 +41,18 @@ describe('acquireRunLock', () => {
       writeFileSync(runLockPath(dir), '6000\n');
       await lock.release();
       assert.equal(readFileSync(runLockPath(dir), 'utf8').trim(), '6000');
+    });
+  });
+});
+
+describe('readRunLock', () => {
+  it('names the lock file when it cannot be read (a directory in its place)', async () => {
+    await inTempDir('redoubt-lock-', async (dir) => {
+      mkdirSync(runLockPath(dir));
+      await assert.rejects(readRunLock(dir), (err: unknown) => {
+        const e = err as { code?: string; place?: { file?: string } };
+        return e.code === 'read_failed' && e.place?.file === runLockPath(dir);
+      });
     });
   });
 });

@@ -4,10 +4,10 @@
  * refuse while it is held by a live process. A lock left by a process that died is stale and
  * taken over.
  */
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RedoubtError } from '../errors/index.js';
-import { unlinkIfPresent } from './optional-file.js';
+import { readTextIfPresent, unlinkIfPresent } from './optional-file.js';
 
 export const RUN_LOCK_FILE = '.redoubt.lock';
 
@@ -72,13 +72,8 @@ export async function readRunLock(userDir: string, deps: Pick<RunLockDeps, 'isAl
 }
 
 async function readLockPid(path: string): Promise<number | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = await readTextIfPresent(path);
+  if (text === undefined) return undefined;
   const pid = Number.parseInt(text.trim(), 10);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }

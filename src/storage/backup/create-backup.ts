@@ -8,7 +8,7 @@
  * must not open the secrets it carries; keep those keys elsewhere), sessions (a restore logs
  * everyone out), and the audit log's records (it is append-only evidence; it stays where it is).
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { AuditLog, Clock } from '../../security/types.js';
 import type { Db } from '../database.js';
@@ -17,6 +17,7 @@ import { createNodeSetsStore } from '../node-sets-store.js';
 import { createSecondFactorStore } from '../second-factor-store.js';
 import { createUserStore } from '../users-store.js';
 import { sealArchive } from './archive.js';
+import { readBytesIfPresent } from '../optional-file.js';
 
 export const BACKUP_FILE_PREFIX = 'redoubt-';
 export const BACKUP_FILE_SUFFIX = '.rdbk';
@@ -66,15 +67,6 @@ export function backupFileName(at: number): string {
   return `${BACKUP_FILE_PREFIX}${new Date(at).toISOString().replace(/[-:.]/g, '')}${BACKUP_FILE_SUFFIX}`;
 }
 
-async function readIfPresent(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
 /**
  * @example
  * const { path } = await createBackup({ userDir, passphrase, redoubtVersion: '0.1.0', by: 'cli:ann' }, { db, audit, clock });
@@ -85,10 +77,10 @@ export async function createBackup(options: CreateBackupOptions, deps: CreateBac
   const createdAt = clock.now();
   const entries: Record<string, Buffer> = {};
 
-  entries['flows.json'] = (await readIfPresent(join(options.userDir, flowFile))) ?? Buffer.from('[]');
-  const cred = await readIfPresent(join(options.userDir, 'flows.cred'));
+  entries['flows.json'] = (await readBytesIfPresent(join(options.userDir, flowFile))) ?? Buffer.from('[]');
+  const cred = await readBytesIfPresent(join(options.userDir, 'flows.cred'));
   if (cred) entries['flows.cred'] = cred;
-  const settings = await readIfPresent(options.settingsFile ?? join(options.userDir, 'redoubt.yaml'));
+  const settings = await readBytesIfPresent(options.settingsFile ?? join(options.userDir, 'redoubt.yaml'));
   if (settings) entries['redoubt.yaml'] = settings;
 
   const users = createUserStore(db);
