@@ -318,6 +318,21 @@ describe('deploys', () => {
     assert.equal((globalThis as any).__closed, 3);
   });
 
+  it('while flows stop, a node leaves when its own close is done: at once without close work, later with it', async () => {
+    await helper.load(testNodes, [
+      tab,
+      { id: 'slow', type: 'slow-close', z: 't1', delay: 80, wires: [] },
+      { id: 'quick', type: 'pass', z: 't1', wires: [] },
+    ]);
+    const engine = helper.runtime()!.engine;
+    const stopping = engine.stopFlows();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(engine.getNode('quick'), undefined);
+    assert.ok(engine.getNode('slow'), 'the node still closing is still there');
+    await stopping;
+    assert.equal(engine.getNode('slow'), undefined);
+  });
+
   it('checks again only the nodes that changed, or whose definition changed', async () => {
     const checked: string[] = [];
     const counted = (tag: string) =>

@@ -229,18 +229,36 @@ export class Flow implements NodeHost {
   }
 
   async stop(only?: ReadonlySet<string>, removed?: ReadonlySet<string>): Promise<void> {
-    const stopping = [...this.nodes.values()].filter((n) => !only || only.has(n.id));
-    await Promise.all(
-      stopping.map(async (node) => {
-        const child = this.subflows.get(node.id);
-        if (child) {
-          await child.stop();
-          this.subflows.delete(node.id);
-        }
-        await node.close(removed?.has(node.id) ?? !only, this.deps.closeTimeoutMs);
-        this.nodes.delete(node.id);
-      }),
-    );
+    const stopping: RuntimeNode[] = [];
+    for (const node of this.nodes.values()) if (!only || only.has(node.id)) stopping.push(node);
+    // Every close starts in this one pass, as before; only the closes that did not finish at once
+    // (and subflow instances) are awaited, so a node without close work costs no promise.
+    const waiting: Promise<void>[] = [];
+    const timeoutMs = this.deps.closeTimeoutMs;
+    const closedAtOnce: RuntimeNode[] = [];
+    for (let i = 0; i < stopping.length; i++) {
+      const node = stopping[i]!;
+      const isRemoved = removed?.has(node.id) ?? !only;
+      const child = this.subflows.get(node.id);
+      if (child) {
+        waiting.push(
+          child
+            .stop()
+            .then(() => {
+              this.subflows.delete(node.id);
+              return node.close(isRemoved, timeoutMs);
+            })
+            .then(() => void this.nodes.delete(node.id)),
+        );
+        continue;
+      }
+      const closing = node.close(isRemoved, timeoutMs);
+      // A node leaves the map when its close is done, as each did before.
+      if (closing) waiting.push(closing.then(() => void this.nodes.delete(node.id)));
+      else closedAtOnce.push(node);
+    }
+    for (let i = 0; i < closedAtOnce.length; i++) this.nodes.delete(closedAtOnce[i]!.id);
+    if (waiting.length > 0) await Promise.all(waiting);
     const gone = new Set(stopping);
     this.catchNodes = this.catchNodes.filter((h) => !gone.has(h.node));
     this.statusNodes = this.statusNodes.filter((h) => !gone.has(h.node));

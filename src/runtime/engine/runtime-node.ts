@@ -360,8 +360,12 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
     return this.wires.length;
   }
 
-  /** Runs every close handler; each has `timeoutMs` before the stop moves on without it. */
-  async close(removed: boolean, timeoutMs: number): Promise<void> {
+  /**
+   * Runs every close handler; each has `timeoutMs` before the stop moves on without it. Returns
+   * nothing when every handler finished at once (most nodes): stopping 10,000 nodes then makes no
+   * promise per node.
+   */
+  close(removed: boolean, timeoutMs: number): Promise<void> | undefined {
     this.closed = true;
     const pending: Promise<void>[] = [];
     for (const onClose of this.declaredCloseHandlers) {
@@ -398,7 +402,11 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
       );
     }
     this.inputHandlers = NO_HANDLERS;
-    if (pending.length === 0) return;
+    if (pending.length === 0) return undefined;
+    return this.awaitClose(pending, timeoutMs);
+  }
+
+  private async awaitClose(pending: Promise<void>[], timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
