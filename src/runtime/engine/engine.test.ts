@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { collect } from '../../nodes/test-kit.js';
 import type { RedApi } from '../../compat/red-api.js';
 import type { Msg } from '../types.js';
 import { defineNode } from '../definition/index.js';
@@ -58,14 +59,6 @@ function testNodes(RED: RedApi) {
   } as any);
 }
 
-const collect = (id: string, count: number): Promise<Msg[]> =>
-  new Promise((resolve) => {
-    const got: Msg[] = [];
-    helper.getNode(id)!.on('input', (m: Msg) => {
-      got.push(m);
-      if (got.length === count) resolve(got);
-    });
-  });
 
 const tab = { id: 't1', type: 'tab', label: 'Flow 1' };
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { collect } from '../../nodes/test-kit.js';
 import type { RedApi } from '../../compat/red-api.js';
 import type { Hooks } from '../hooks/index.js';
 import type { Msg } from '../types.js';
@@ -26,14 +27,6 @@ const helperNode = (id: string) => ({ id, type: 'helper', z: 't1', wires: [] });
 
 const hooks = (): Hooks => helper.runtime()!.engine.hooks;
 
-const collect = (id: string, count: number): Promise<Msg[]> =>
-  new Promise((resolve) => {
-    const got: Msg[] = [];
-    helper.getNode(id)!.on('input', (m: Msg) => {
-      got.push(m);
-      if (got.length === count) resolve(got);
-    });
-  });
 
 afterEach(() => helper.unload());
 
