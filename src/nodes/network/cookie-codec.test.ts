@@ -21,3 +21,13 @@ describe('extractResponseCookies', () => {
     assert.deepEqual(cookies.a, { toString: 'x', value: '1' });
   });
 });
+
+describe('extractResponseCookies from a hostile server', () => {
+  it('keeps a __proto__ cookie as a cookie, not as the prototype of msg.responseCookies', () => {
+    const cookies = extractResponseCookies(['__proto__=evil; Path=/', 'sid=1; HttpOnly']);
+    assert.equal(Object.getPrototypeOf(cookies), Object.prototype);
+    assert.deepEqual(Object.keys(cookies), ['__proto__', 'sid']);
+    assert.equal((Object.getOwnPropertyDescriptor(cookies, '__proto__')!.value as { value: string }).value, 'evil');
+    assert.equal(({} as Record<string, unknown>).value, undefined);
+  });
+});

@@ -51,7 +51,9 @@ export function extractResponseCookies(setCookie: unknown): ResponseCookies {
     const parsed = parseCookiePairs(line);
     const value = parsed[name];
     delete parsed[name];
-    cookies[name] = { ...parsed, value: value ?? '' };
+    // Defined, not assigned: a server's `__proto__=...` cookie stays a cookie of that name
+    // instead of replacing the prototype of the object the flow receives.
+    Object.defineProperty(cookies, name, { value: { ...parsed, value: value ?? '' }, enumerable: true, writable: true, configurable: true });
   }
   return cookies;
 }
