@@ -1,0 +1,109 @@
+/**
+ * Deploy-time validation: every node of a flows configuration read against its type's declared
+ * properties and checked by the type's `validate`, every issue returned at once. What was read
+ * is kept for the deploy that follows, so nothing is read twice.
+ */
+import { ValidationError, type ValidationIssue } from '../../errors/index.js';
+import { readProperties, type NodeDefinition } from '../definition/index.js';
+import { parseFlows, sameNode, type FlowModel } from '../flow-model/index.js';
+import type { FlowConfigNode } from '../types.js';
+import type { EngineState } from './engine-state.js';
+import { mayReferToEnv, nodeUsesEnv } from './env-references.js';
+
+/**
+ * Validates without deploying: every issue in the flows, or none. An input without issues is
+ * remembered for `takeValidated`.
+ * @example
+ * validate(state, flows, text); // [] or [{ code: 'required', nodeId: 'n1', property: 'topic', ... }]
+ */
+export function validate(state: EngineState, input: unknown, serialised?: string): ValidationIssue[] {
+  let next: FlowModel;
+  try {
+    next = parseFlows(input);
+  } catch (err) {
+    if (err instanceof ValidationError) return [...err.issues];
+    throw err;
+  }
+  const issues = validateNodes(state, next, serialised === undefined || mayReferToEnv(serialised));
+  // The server validates before saving, then deploys the same array: keep the work for it.
+  state.lastValidated = issues.length === 0 ? { input, model: next } : undefined;
+  return issues;
+}
+
+/**
+ * The model of `input` when `validate` accepted this very input last, or undefined; either way
+ * it is forgotten, so only the next deploy may use it.
+ * @example
+ * const next = takeValidated(state, input) ?? parseFlows(input);
+ */
+export function takeValidated(state: EngineState, input: unknown): FlowModel | undefined {
+  const last = state.lastValidated;
+  state.lastValidated = undefined;
+  return last && isSameInput(last, input) ? last.model : undefined;
+}
+
+/**
+ * Reads and checks every node of `next` whose type has a definition; the issues found. The
+ * typed configs read are kept in `state.validatedConfigs` for node creation, unless any issue
+ * was found. `mayUseEnv` false says no node refers to env vars, so none need be searched.
+ * @example
+ * const issues = validateNodes(state, parseFlows(input));
+ */
+export function validateNodes(state: EngineState, next: FlowModel, mayUseEnv = true): ValidationIssue[] {
+  const { registry, model, acceptedWith } = state;
+  const issues: ValidationIssue[] = [];
+  const validatedConfigs = new Map<FlowConfigNode, Record<string, unknown>>();
+  state.validatedConfigs = validatedConfigs;
+  const runningDefs = acceptedWith.get(model);
+  const accepted = new Map<string, NodeDefinition<any>>();
+  acceptedWith.set(next, accepted);
+  const all = next.all;
+  for (let i = 0; i < all.length; i++) {
+    const node = all[i]!;
+    const entry = registry.get(node.type);
+    if (!entry || entry.kind !== 'definition') continue;
+    const def = entry.def;
+    const running = runningDefs && model.byId.get(node.id);
+    if (running && runningDefs.get(running.type) === def && sameNode(running, node)) {
+      accepted.set(node.type, def);
+      continue;
+    }
+    const before = issues.length;
+    let migrated: FlowConfigNode;
+    try {
+      migrated = def.migrate ? def.migrate(node) : node;
+    } catch (err) {
+      issues.push({ code: 'invalid_node', nodeId: node.id, message: `cannot read node '${node.id}' (${node.type}): ${(err as Error).message}` });
+      continue;
+    }
+    // Values filled from ${ENV} at start are checked when the node starts, not here.
+    const usesEnv = mayUseEnv && nodeUsesEnv(migrated);
+    const checkable = usesEnv
+      ? Object.fromEntries(Object.entries(migrated).map(([k, v]) => [k, typeof v === 'string' && v.includes('${') ? undefined : v]))
+      : migrated;
+    // A copy made by `migrate` or for the check above is this read's own to fill in.
+    const { config, issues: found } = readProperties(def.properties, checkable, node.id, checkable !== node);
+    for (let k = 0; k < found.length; k++) issues.push(found[k]!);
+    // Node creation reuses what was read here rather than migrating and reading it again.
+    if (!usesEnv && found.length === 0) validatedConfigs.set(node, config);
+    if (found.length === 0 && def.validate) {
+      try {
+        const more = def.validate(config as never);
+        for (let k = 0; k < more.length; k++) issues.push(more[k]!);
+      } catch (err) {
+        issues.push({ code: 'invalid_node', nodeId: node.id, message: `node '${node.id}' (${node.type}): ${(err as Error).message}` });
+      }
+    }
+    if (issues.length === before) accepted.set(node.type, def);
+  }
+  // A refused set is never created: nothing of it is kept.
+  if (issues.length > 0) state.validatedConfigs = new Map();
+  return issues;
+}
+
+/** The very array `validate` saw, holding the very node objects it read (nothing swapped since). */
+function isSameInput(last: { input: unknown; model: FlowModel }, input: unknown): boolean {
+  if (last.input !== input || !Array.isArray(input) || input.length !== last.model.all.length) return false;
+  for (let i = 0; i < input.length; i++) if (input[i] !== last.model.all[i]) return false;
+  return true;
+}
