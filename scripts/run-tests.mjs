@@ -16,9 +16,11 @@ function findTests(dir, out = []) {
   return out;
 }
 
-const only = process.argv.slice(2);
+// A folder given on the command line stands for the spec files under it; `node --test` given a
+// folder would find no .ts spec and pass with 0 tests, which proves nothing.
+const only = process.argv.slice(2).flatMap((arg) => (statSync(arg, { throwIfNoEntry: false })?.isDirectory() ? findTests(arg).sort() : [arg]));
 // The bench's own unit tests are quick and need no Node-RED install; bench/integration is run by hand.
-const files = only.length > 0 ? only : [...findTests('src'), ...findTests('test'), ...findTests('bench/lib'), ...findTests('bench/flows')].sort();
+const files = process.argv.length > 2 ? only : [...findTests('src'), ...findTests('test'), ...findTests('bench/lib'), ...findTests('bench/flows')].sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);

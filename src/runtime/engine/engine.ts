@@ -52,7 +52,8 @@ export interface Engine {
   stopFlows(): Promise<void>;
   state(): 'start' | 'stop';
   getNode(id: string): RuntimeNode | undefined;
-  eachNode(cb: (node: RuntimeNode) => void): void;
+  /** Every saved node config (tabs, subflows, groups too), each a copy, as Node-RED's `RED.nodes.eachNode`. */
+  eachNode(cb: (node: FlowConfigNode) => void): void;
   /**
    * Starts the tabs that waited for types now registered (a node set enabled again), leaving
    * running tabs alone; the ids started. Nothing while the flows are stopped.
@@ -98,13 +99,16 @@ export function createEngine(options: EngineOptions): Engine {
     else log('error', undefined, err);
   });
 
-  const getNode = (id: string): RuntimeNode | undefined => {
-    for (const flow of flows.values()) {
-      const n = flow.nodes.get(id);
+  // As Node-RED's `RED.nodes.getNode`: a node inside a subflow instance is found too, by its
+  // instance id (`<instance id>-<id in the definition>`), nested instances included.
+  const findIn = (all: Iterable<Flow>, id: string): RuntimeNode | undefined => {
+    for (const flow of all) {
+      const n = flow.nodes.get(id) ?? (flow.subflows.size > 0 ? findIn(flow.subflows.values(), id) : undefined);
       if (n) return n;
     }
     return undefined;
   };
+  const getNode = (id: string): RuntimeNode | undefined => findIn(flows.values(), id);
 
   const services: RuntimeServices = {
     settings,
@@ -171,16 +175,28 @@ export function createEngine(options: EngineOptions): Engine {
       return run;
     },
     getFlows: () => ({ flows: [...state.model.all], rev: state.rev }),
-    async startFlows() {
-      if (!state.started) await startAll(state);
+    // Queued behind any deploy in progress, as deploys are behind each other: a start or stop in
+    // the middle of one would start or stop half of the old flows and half of the new.
+    startFlows() {
+      const run = deploying.then(async () => {
+        if (!state.started) await startAll(state);
+      });
+      deploying = run.catch(() => undefined);
+      return run;
     },
-    async stopFlows() {
-      if (state.started) await stopAll(state);
+    stopFlows() {
+      const run = deploying.then(async () => {
+        if (state.started) await stopAll(state);
+      });
+      deploying = run.catch(() => undefined);
+      return run;
     },
     state: () => (state.started ? 'start' : 'stop'),
     getNode,
     eachNode(cb) {
-      for (const flow of flows.values()) for (const n of flow.nodes.values()) cb(n);
+      // Node-RED hands out a copy of every saved config (tabs, subflows and groups included),
+      // not the live nodes; a copy, so a contrib node writing to it changes nothing saved.
+      for (const n of state.model.all) cb(structuredClone(n));
     },
     missingTypes: () => [...state.missing],
     validate: (input, serialised) => validate(state, input, serialised),
