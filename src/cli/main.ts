@@ -14,6 +14,7 @@ import { runImportCommand } from './import-command.js';
 import { processIo } from './command-io.js';
 import { processUserIo, runUserCommand } from './user-command.js';
 import { runBackupCommand } from './backup-command.js';
+import { applyV8Tuning } from './v8-tuning.js';
 
 const USAGE = `usage: redoubt <command> [options]
 
@@ -70,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const profile = values.profile as ProfileName | undefined;
+  applyV8Tuning();
   // Listen before starting: a signal during start-up still stops gracefully.
   const signalled = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
