@@ -7,7 +7,7 @@
  * await rt.setFlows(JSON.parse(flowsJson));
  */
 import { mkdir } from 'node:fs/promises';
-import { createRedApi, type RedApi } from './compat/red-api.js';
+import { createRedApi, type RedApi, type RedAuth } from './compat/red-api.js';
 import { coreNodes } from './nodes/index.js';
 import { createContextManager, type ContextManager } from './runtime/context/index.js';
 import { createEngine, createRegistry, type Engine, type Registry, type RuntimeSettings, type SetFlowsOptions } from './runtime/index.js';
@@ -57,8 +57,8 @@ export async function createRedoubt(options: RedoubtOptions): Promise<Redoubt> {
     setFlows: (flows, opts) => engine.setFlows(flows, opts),
     async loadNodeModule(init, moduleName = 'contrib') {
       // Same engine and HTTP apps as `red` (the server sets those on it), but types recorded under this module.
-      const shared = red as { httpAdmin?: unknown; httpNode?: unknown; server?: unknown };
-      const scoped = createRedApi({ engine, registry, module: moduleName, httpAdmin: shared.httpAdmin, httpNode: shared.httpNode, server: shared.server });
+      const shared = red as { httpAdmin?: unknown; httpNode?: unknown; server?: unknown; auth: RedAuth };
+      const scoped = createRedApi({ engine, registry, module: moduleName, httpAdmin: shared.httpAdmin, httpNode: shared.httpNode, server: shared.server, auth: shared.auth });
       await init(scoped);
     },
     async stop() {

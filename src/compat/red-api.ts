@@ -1,9 +1,11 @@
 /**
  * The `RED` object that unmodified Node-RED contrib nodes receive: `RED.nodes`, `RED.util`,
- * `RED.settings`, `RED.log`, `RED.events`, `RED.comms`, `RED.hooks`, `RED._`. One per engine.
+ * `RED.settings`, `RED.log`, `RED.events`, `RED.comms`, `RED.hooks`, `RED.auth`, `RED.httpAdmin`,
+ * `RED._`. One per engine.
  */
-import { EventEmitter } from 'node:events';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { isDeepStrictEqual } from 'node:util';
+import { AuthError } from '../errors/index.js';
 import type { CredentialDecl } from '../runtime/definition/index.js';
 import type { Engine } from '../runtime/engine/engine.js';
 import { adoptConstructor, initialiseContribNode } from '../runtime/engine/contrib-node.js';
@@ -23,6 +25,24 @@ import {
 import type { HooksApi } from '../runtime/hooks/index.js';
 import type { NodeConstructor, Registry } from '../runtime/registry.js';
 import type { LogEntry, LogLevel, PropertyHost } from '../runtime/types.js';
+import { redEventsFor } from './red-events.js';
+
+/** `RED.auth`: what contrib nodes put in front of their `RED.httpAdmin` routes. */
+export interface RedAuth {
+  /** Express middleware that lets the request on only if its user holds `permission` (Node-RED's `<area>.read` / `<area>.write`). */
+  needsPermission(permission: string): RequestHandler;
+}
+
+/**
+ * Without a server no admin route is ever served; a route registered anyway refuses, so nothing
+ * mounted later by mistake is open.
+ */
+const NO_ADMIN_API: RedAuth = {
+  needsPermission: (permission) =>
+    function noAdminApi(_req: Request, _res: Response, next: NextFunction) {
+      next(new AuthError('forbidden', `Permission '${permission}' cannot be granted: this process serves no admin API`));
+    },
+};
 
 export interface RedApiOptions {
   engine: Engine;
@@ -33,6 +53,8 @@ export interface RedApiOptions {
   httpAdmin?: unknown;
   httpNode?: unknown;
   server?: unknown;
+  /** Who may use the admin routes contrib nodes add; the server checks the caller's role. */
+  auth?: RedAuth;
 }
 
 export function createRedApi(options: RedApiOptions) {
@@ -90,13 +112,24 @@ export function createRedApi(options: RedApiOptions) {
     normaliseNodeTypeName: (name: string) => name.replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toLowerCase()),
   };
 
-  const events = new EventEmitter();
   return {
     nodes,
     util,
     log,
     settings,
-    events,
+    events: redEventsFor(engine),
+    auth: options.auth ?? NO_ADMIN_API,
+    // Node-RED's library of saved flows and function snippets for a node type: Redoubt's editor
+    // offers none for contrib types, so registering one is accepted and has no effect.
+    library: { register: (_type: string) => undefined },
+    // Plugins (Node-RED 2+) are not loaded by Redoubt: none is found, and registering one fails loudly.
+    plugins: {
+      get: (_id: string) => undefined,
+      getByType: (_type: string) => [] as unknown[],
+      registerPlugin: (id: string) => {
+        throw new Error(`RED.plugins.registerPlugin('${id}'): plugins are not supported by Redoubt`);
+      },
+    },
     comms: { publish: (topic: string, data: unknown) => engine.services.publish(topic, data) },
     httpAdmin: options.httpAdmin,
     httpNode: options.httpNode,

@@ -4,7 +4,8 @@
  * the core node types, the modules under test, and `helper` nodes that emit `input` for every
  * message they receive.
  */
-import { createServer, type Server } from 'node:http';
+import express, { type Express } from 'express';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { createHttpNodeRouter, httpNodeRouterOptions, type HttpNodeRouter } from
 import { defineNode } from '../runtime/definition/index.js';
 import type { RuntimeNode, RuntimeSettings } from '../runtime/index.js';
 import type { LogEntry } from '../runtime/types.js';
-import type { RedApi } from './red-api.js';
+import type { RedApi, RedAuth } from './red-api.js';
 import { createTestRequest, type TestRequest } from './test-request.js';
 
 type NodeModule = ((red: RedApi) => unknown) | { default?: (red: RedApi) => unknown };
@@ -45,6 +46,25 @@ function withImplicitTabs(flow: unknown): unknown {
   return [...[...missing].map((id) => ({ id, type: 'tab', label: id })), ...flow];
 }
 
+/**
+ * The helper's admin app has no users, as Node-RED's has none: every permission is granted.
+ * Only the helper's own server (127.0.0.1, test only) serves these routes.
+ */
+const GRANT_ALL: RedAuth = {
+  needsPermission: () => (_req, _res, next) => next(),
+};
+
+/**
+ * A fresh `RED.httpAdmin` per load, parsing JSON and form bodies as Node-RED's helper does. An
+ * express app, not a router, so that routes get express's `res.json` and `req.params`.
+ */
+function createHelperAdmin(): Express {
+  const admin = express();
+  admin.disable('x-powered-by');
+  admin.use(express.json({ limit: '5mb' }), express.urlencoded({ limit: '5mb', extended: true }));
+  return admin;
+}
+
 export interface LogSpy {
   /** One array per call, the entry first, as a sinon spy records them. */
   readonly args: Array<[HelperLogEntry]>;
@@ -58,6 +78,7 @@ export function createTestHelper() {
   let settings: RuntimeSettings = {};
   let server: Server | undefined;
   let httpNode: HttpNodeRouter | undefined;
+  let httpAdmin: Express | undefined;
   let port = 0;
   const logArgs: Array<[HelperLogEntry]> = [];
 
@@ -92,6 +113,9 @@ export function createTestHelper() {
         });
         // Nodes loaded after startServer serve their endpoints on it, as RED.httpNode does.
         if (httpNode) runtime.engine.services.http = httpNode.endpoints;
+        // Contrib nodes add their admin routes at load (`RED.httpAdmin.get(...)`); `request()` reaches them.
+        httpAdmin = createHelperAdmin();
+        Object.assign(runtime.red, { httpAdmin, auth: GRANT_ALL });
         runtime.registry.define(helperNode, 'test-helper');
         for (const mod of Array.isArray(testNode) ? testNode : [testNode]) {
           const init = typeof mod === 'function' ? mod : mod?.default;
@@ -109,10 +133,29 @@ export function createTestHelper() {
       const dir = userDir;
       runtime = undefined;
       userDir = undefined;
+      httpAdmin = undefined;
       return (async () => {
         await current?.stop();
         if (dir) await rm(dir, { recursive: true, force: true });
       })();
+    },
+    /** Deploys `testFlow` to the loaded runtime as `type` ('full', 'flows' or 'nodes'), as Node-RED's helper does. */
+    setFlows(testFlow: unknown, type?: string | Callback, testCredentials?: Record<string, Record<string, unknown>> | Callback, cb?: Callback): Promise<void> {
+      if (typeof type === 'function') {
+        cb = type;
+        type = undefined;
+      }
+      if (typeof testCredentials === 'function') {
+        cb = testCredentials;
+        testCredentials = undefined;
+      }
+      const deploymentType = type === 'flows' || type === 'nodes' ? type : 'full';
+      const credentials = testCredentials;
+      const run = async () => {
+        if (!runtime) throw new Error('helper.setFlows: load a flow first');
+        await runtime.setFlows(withImplicitTabs(testFlow), { deploymentType, credentials });
+      };
+      return withCallback(run(), cb);
     },
     clearFlows(): Promise<void> {
       return runtime ? runtime.setFlows([]).then(() => undefined) : Promise.resolve();
@@ -123,15 +166,24 @@ export function createTestHelper() {
         const options = httpNodeRouterOptions(settings);
         const router = options ? createHttpNodeRouter(options) : undefined;
         httpNode = router;
+        const notFound = (res: ServerResponse) => {
+          res.statusCode = 404;
+          res.end();
+        };
+        const toHttpNode = (req: IncomingMessage, res: ServerResponse) => {
+          if (router) router.handler(req, res, () => notFound(res));
+          else notFound(res);
+        };
+        // The admin routes of the current load first, then the http-in endpoints, on one port.
         server = createServer((req, res) => {
-          if (!router) {
-            res.statusCode = 404;
-            res.end();
-            return;
-          }
-          router.handler(req, res, () => {
-            res.statusCode = 404;
-            res.end();
+          if (!httpAdmin) return toHttpNode(req, res);
+          httpAdmin(req as express.Request, res as express.Response, (err?: unknown) => {
+            if (err) {
+              res.statusCode = 500;
+              res.end(err instanceof Error ? err.message : String(err));
+              return;
+            }
+            toHttpNode(req, res);
           });
         });
         server.on('upgrade', (req, socket, head) => {
@@ -186,4 +238,4 @@ export const helper: TestHelper = createTestHelper();
 // A default export and each method by name: ESM specs `import helper from`, CommonJS specs
 // `const helper = require(...)` get the module namespace, whose named members must be the API.
 export default helper;
-export const { init, settings, load, getNode, unload, clearFlows, startServer, stopServer, url, request, log } = helper;
+export const { init, settings, load, getNode, unload, setFlows, clearFlows, startServer, stopServer, url, request, log } = helper;

@@ -5,6 +5,7 @@
  */
 
 import { Router } from 'express';
+import type { RedAuth } from '../compat/red-api.js';
 import type { Redoubt } from '../index.js';
 import { logEntryToDebug } from '../nodes/common/debug-control.js';
 import type { LogEntry } from '../runtime/types.js';
@@ -12,6 +13,7 @@ import { can as canRole, type AuditLog, type AuthServiceWithUsers, type FlowHist
 import { buildServerApp, normaliseRoot } from './app.js';
 import { createComms, type Comms, type CommsOptions } from './comms/comms-server.js';
 import { listen, type RunningServer } from './http-server.js';
+import { contribAuth } from './http/contrib-permission.js';
 import { createNetworkGate, type NetworkGate, type NetworkGateOptions } from './http/network-gate.js';
 import { listenHttpsRedirect, type HttpsRedirect } from './https-redirect.js';
 import { createHttpNodeRouter, type HttpNodeRouterOptions } from './http-node/index.js';
@@ -125,8 +127,9 @@ export async function startRedoubtServer(options: RedoubtServerOptions, deps: Re
   runtime.engine.services.http = httpNode.endpoints;
   // Contrib nodes add admin routes here (`RED.httpAdmin.get(...)`); the app requires a token for them.
   const httpAdmin = Router();
-  const red = runtime.red as { httpAdmin?: unknown; httpNode?: unknown };
+  const red = runtime.red as { httpAdmin?: unknown; httpNode?: unknown; auth: RedAuth };
   red.httpAdmin = httpAdmin;
+  red.auth = contribAuth();
   red.httpNode = httpNode.app;
 
   const comms = createComms(options.comms ?? {}, { auth: deps.auth, can, audit, log: (level, message) => deps.log({ level, msg: message }) });

@@ -48,7 +48,7 @@ export async function deploy(state: EngineState, input: unknown, opts: SetFlowsO
     state.model = next;
     setCredentials(state, nextCredentials);
     state.rev = nextRev;
-    await startAll(state);
+    await startAll(state, type);
     reportMissing(state, type);
     return { rev: state.rev };
   }
@@ -59,7 +59,7 @@ export async function deploy(state: EngineState, input: unknown, opts: SetFlowsO
   if (diff.flows.has('global')) {
     // Config nodes without a tab are shared: restart everything that could use them.
     await stopAll(state);
-    await startAll(state);
+    await startAll(state, type);
     reportMissing(state, type);
     return { rev: state.rev };
   }

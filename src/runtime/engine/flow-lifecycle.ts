@@ -13,7 +13,7 @@ import { findWaitingConfigs } from './missing-types.js';
  * @example
  * await stopAll(state); state.model = next; await startAll(state);
  */
-export async function startAll(state: EngineState): Promise<void> {
+export async function startAll(state: EngineState, type?: string): Promise<void> {
   const { model, flows } = state;
   state.waitingConfigs = findWaitingConfigs(model, state.isRegistered);
   state.missing = findMissing(state);
@@ -29,7 +29,7 @@ export async function startAll(state: EngineState): Promise<void> {
   for (const id of state.model.tabs.keys()) await startFlow(state, id);
   rewire(state);
   state.started = true;
-  state.events.emit('flows:started', { rev: state.rev });
+  state.events.emit('flows:started', { rev: state.rev, type });
   state.log('info', undefined, 'Started flows');
 }
 
@@ -41,13 +41,15 @@ export async function startAll(state: EngineState): Promise<void> {
  */
 export async function stopAll(state: EngineState): Promise<void> {
   const { flows } = state;
+  // A full deploy stops before it starts, also when nothing ran yet; only a real stop is announced.
+  const wasStarted = state.started;
   const all = [...flows.values()].reverse();
   await Promise.all(all.filter((f) => f.id !== 'global').map((f) => f.stop()));
   await globalFlow(state)?.stop();
   flows.clear();
   state.queue.clear();
   state.started = false;
-  state.events.emit('flows:stopped');
+  if (wasStarted) state.events.emit('flows:stopped');
   state.log('info', undefined, 'Stopped flows');
 }
 

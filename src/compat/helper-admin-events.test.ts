@@ -1,0 +1,78 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Request, Response } from 'express';
+import { helper } from './test-helper.js';
+import type { RedApi } from './red-api.js';
+import type { Msg } from '../runtime/types.js';
+
+interface Seen {
+  started: Array<{ config: { flows: Array<{ id: string }>; rev: string }; type: string }>;
+  nodesStarted: number;
+  stopped: number;
+}
+
+/** A contrib module as many are written: admin routes, a library type, and work begun on flows:started. */
+function makeModule(seen: Seen) {
+  return function thingModule(RED: RedApi) {
+    RED.library.register('things');
+    assert.deepEqual(RED.plugins.getByType('thing-plugin'), []);
+    const admin = RED.httpAdmin as { get: Function; post: Function };
+    admin.get('/things/:id', RED.auth.needsPermission('things.read'), (req: Request, res: Response) => res.json({ id: req.params.id }));
+    admin.post('/things', RED.auth.needsPermission('things.write'), (req: Request, res: Response) => res.json({ got: req.body }));
+    RED.events.on('flows:started', (e: Seen['started'][number]) => seen.started.push(e));
+    RED.events.on('nodes-started', () => seen.nodesStarted++);
+    RED.events.on('flows:stopped', () => seen.stopped++);
+    RED.nodes.registerType('thing', function (this: any, config: any) {
+      RED.nodes.createNode(this, config);
+      this.on('input', (msg: Msg, send: (m: Msg) => void, done: () => void) => {
+        msg.payload = `thing ${config.name}`;
+        send(msg);
+        done();
+      });
+    } as any);
+  };
+}
+
+describe('test helper: admin routes, RED.events and setFlows', () => {
+  after(() => helper.stopServer());
+
+  it("serves a contrib node's RED.httpAdmin routes to helper.request(), JSON bodies parsed", async () => {
+    const seen: Seen = { started: [], nodesStarted: 0, stopped: 0 };
+    await helper.startServer();
+    await helper.load(makeModule(seen), [{ id: 'n1', type: 'thing', name: 'a', wires: [] }]);
+    const got = await helper.request().get('/things/42').expect(200);
+    assert.deepEqual(got.body, { id: '42' });
+    const posted = await helper.request().post('/things').set('content-type', 'application/json').send(JSON.stringify({ a: 1 })).expect(200);
+    assert.deepEqual(posted.body, { got: { a: 1 } });
+    await helper.request().get('/nothing-here').expect(404);
+    await helper.unload();
+  });
+
+  it('emits flows:started with the deployed config and nodes-started to RED.events, and flows:stopped on unload', async () => {
+    const seen: Seen = { started: [], nodesStarted: 0, stopped: 0 };
+    await helper.load(makeModule(seen), [{ id: 'n1', type: 'thing', name: 'a', z: 'f1', wires: [['h']] }, { id: 'h', type: 'helper', z: 'f1' }]);
+    assert.equal(seen.started.length, 1);
+    assert.ok(seen.started[0]!.config.flows.some((n) => n.id === 'n1'), 'the config holds the deployed nodes');
+    assert.equal(typeof seen.started[0]!.config.rev, 'string');
+    assert.equal(seen.nodesStarted, 1);
+
+    // setFlows redeploys as Node-RED's helper does, here changing one node.
+    await helper.setFlows([{ id: 'n1', type: 'thing', name: 'b', z: 'f1', wires: [['h']] }, { id: 'h', type: 'helper', z: 'f1' }], 'nodes');
+    assert.equal(seen.started.length, 2);
+    assert.equal(seen.started[1]!.type, 'nodes');
+    const out = new Promise<Msg>((resolve) => helper.getNode('h')!.once('input', resolve));
+    helper.getNode('n1')!.receive({ payload: 'x' });
+    assert.equal((await out).payload, 'thing b', 'the redeployed node runs');
+
+    await helper.unload();
+    assert.equal(seen.stopped, 1);
+  });
+
+  it('refuses RED.plugins.registerPlugin with a message naming it', async () => {
+    await assert.rejects(
+      helper.load((RED: RedApi) => RED.plugins.registerPlugin('my-plugin'), []),
+      /RED\.plugins\.registerPlugin\('my-plugin'\): plugins are not supported/,
+    );
+    await helper.unload();
+  });
+});
