@@ -16,6 +16,7 @@ function makeModule(seen: Seen) {
   return function thingModule(RED: RedApi) {
     RED.library.register('things');
     assert.deepEqual(RED.plugins.getByType('thing-plugin'), []);
+    assert.equal((RED.util.encodeObject({ msg: Buffer.from('hi') }) as { format?: string }).format, 'buffer[2]');
     const admin = RED.httpAdmin as { get: Function; post: Function };
     admin.get('/things/:id', RED.auth.needsPermission('things.read'), (req: Request, res: Response) => res.json({ id: req.params.id }));
     admin.post('/things', RED.auth.needsPermission('things.write'), (req: Request, res: Response) => res.json({ got: req.body }));

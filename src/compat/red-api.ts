@@ -25,6 +25,7 @@ import {
 import type { HooksApi } from '../runtime/hooks/index.js';
 import type { NodeConstructor, Registry } from '../runtime/registry.js';
 import type { LogEntry, LogLevel, PropertyHost } from '../runtime/types.js';
+import { encodeObject } from '../nodes/common/encode-object.js';
 import { redEventsFor } from './red-events.js';
 
 /** `RED.auth`: what contrib nodes put in front of their `RED.httpAdmin` routes. */
@@ -95,6 +96,8 @@ export function createRedApi(options: RedApiOptions) {
 
   const util = {
     cloneMessage,
+    // The debug sidebar's encoding of a value, for nodes that publish their own debug messages.
+    encodeObject,
     generateId,
     getMessageProperty,
     setMessageProperty,
