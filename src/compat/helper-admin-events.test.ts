@@ -45,6 +45,7 @@ describe('test helper: admin routes, RED.events and setFlows', () => {
     assert.deepEqual(got.body, { id: '42' });
     const posted = await helper.request().post('/things').set('content-type', 'application/json').send(JSON.stringify({ a: 1 })).expect(200);
     assert.deepEqual(posted.body, { got: { a: 1 } });
+    await helper.request().post('/things').set('content-type', 'application/json').send('{"a":').expect(400);
     await helper.request().get('/nothing-here').expect(404);
     await helper.unload();
   });

@@ -170,21 +170,21 @@ export function createTestHelper() {
           res.statusCode = 404;
           res.end();
         };
-        const toHttpNode = (req: IncomingMessage, res: ServerResponse) => {
-          if (router) router.handler(req, res, () => notFound(res));
-          else notFound(res);
-        };
-        // The admin routes of the current load first, then the http-in endpoints, on one port.
-        server = createServer((req, res) => {
-          if (!httpAdmin) return toHttpNode(req, res);
+        const toAdmin = (req: IncomingMessage, res: ServerResponse) => {
+          if (!httpAdmin) return notFound(res);
           httpAdmin(req as express.Request, res as express.Response, (err?: unknown) => {
-            if (err) {
-              res.statusCode = 500;
-              res.end(err instanceof Error ? err.message : String(err));
-              return;
-            }
-            toHttpNode(req, res);
+            if (!err) return notFound(res);
+            // A body parser's refusal carries its status (400 for bad JSON, 413 for too large).
+            const status = (err as { status?: unknown }).status;
+            res.statusCode = typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+            res.end(err instanceof Error ? err.message : String(err));
           });
+        };
+        // One port for both: the http-in endpoints first (they parse their own bodies, with their
+        // own limits), then the admin routes of the current load.
+        server = createServer((req, res) => {
+          if (router) router.handler(req, res, () => toAdmin(req, res));
+          else toAdmin(req, res);
         });
         server.on('upgrade', (req, socket, head) => {
           if (!router?.handleUpgrade(req, socket, head)) socket.destroy();
