@@ -70,6 +70,18 @@ describe('test helper: admin routes, RED.events and setFlows', () => {
     assert.equal(seen.stopped, 1);
   });
 
+  it('reaches the admin routes without startServer, as Node-RED\'s helper does', async () => {
+    await helper.stopServer();
+    const seen: Seen = { started: [], nodesStarted: 0, stopped: 0 };
+    await helper.load(makeModule(seen), [{ id: 'n1', type: 'thing', name: 'a', wires: [] }]);
+    const got = await helper.request().get('/things/7').expect(200);
+    assert.deepEqual(got.body, { id: '7' });
+    // A spec that starts a server afterwards gets its own, and the routes are still there.
+    await helper.startServer();
+    await helper.request().get('/things/8').expect(200);
+    await helper.unload();
+  });
+
   it('refuses RED.plugins.registerPlugin with a message naming it', async () => {
     await assert.rejects(
       helper.load((RED: RedApi) => RED.plugins.registerPlugin('my-plugin'), []),

@@ -161,6 +161,13 @@ export function createTestHelper() {
       return runtime ? runtime.setFlows([]).then(() => undefined) : Promise.resolve();
     },
     startServer(done?: Callback): Promise<void> {
+      // A server started by an earlier request() gives way to the one the spec asks for.
+      const previous = server;
+      if (previous) {
+        server = undefined;
+        previous.close();
+        previous.closeAllConnections();
+      }
       const start = new Promise<void>((resolve, reject) => {
         // Built from the settings of `init`/`settings`, so specs can test httpNodeRoot, httpNodeAuth...
         const options = httpNodeRouterOptions(settings);
@@ -212,7 +219,15 @@ export function createTestHelper() {
       return `http://127.0.0.1:${port}`;
     },
     request(): TestRequest {
-      return createTestRequest(api.url());
+      // Node-RED's helper reaches its admin app without startServer; here a spec that did not
+      // start the server gets one at its first request, which does not keep the process alive.
+      return createTestRequest(async () => {
+        if (!server) {
+          await api.startServer();
+          (server as Server | undefined)?.unref();
+        }
+        return api.url();
+      });
     },
     log(): LogSpy {
       return {

@@ -24,13 +24,15 @@ export interface TestRequest {
   patch(path: string): TestRequestChain;
 }
 
-export function createTestRequest(base: string): TestRequest {
+/** `base` is the server's URL, or a function giving it once a server is up (started on first use). */
+export function createTestRequest(base: string | (() => Promise<string>)): TestRequest {
+  const baseUrl = typeof base === 'string' ? () => Promise.resolve(base) : base;
   const chain = (method: string, path: string): TestRequestChain => {
     const headers: Record<string, string> = {};
     let body: string | undefined;
     let expected: number | undefined;
     const run = async (): Promise<TestResponse> => {
-      const res = await fetch(base + path, { method, headers, body, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch((await baseUrl()) + path, { method, headers, body, signal: AbortSignal.timeout(10_000) });
       const text = await res.text();
       let parsed: unknown = text;
       if ((res.headers.get('content-type') ?? '').includes('json')) {
