@@ -87,7 +87,9 @@ export function createRedApi(options: RedApiOptions) {
     },
     getNode: (id: string) => engine.getNode(id) ?? null,
     eachNode: (cb: (n: unknown) => void) => engine.eachNode(cb),
-    getCredentials: (id: string) => engine.getNode(id)?.credentials,
+    // As Node-RED, from the credentials deployed rather than from a live node: a config node's
+    // are there before it is created, and a node on a disabled tab still has its own.
+    getCredentials: (id: string) => engine.getCredentials(id) ?? engine.getNode(id)?.credentials,
     getType: (type: string) => registry.get(type),
     registerSubflow: () => {
       throw new Error('RED.nodes.registerSubflow is not supported by Redoubt yet');

@@ -52,6 +52,8 @@ export interface Engine {
   stopFlows(): Promise<void>;
   state(): 'start' | 'stop';
   getNode(id: string): RuntimeNode | undefined;
+  /** The decrypted credentials deployed for node `id`, whether or not that node runs (a disabled tab's, say). */
+  getCredentials(id: string): Record<string, unknown> | undefined;
   /** Every saved node config (tabs, subflows, groups too), each a copy, as Node-RED's `RED.nodes.eachNode`. */
   eachNode(cb: (node: FlowConfigNode) => void): void;
   /**
@@ -193,6 +195,8 @@ export function createEngine(options: EngineOptions): Engine {
     },
     state: () => (state.started ? 'start' : 'stop'),
     getNode,
+    // An own key only: an id such as `constructor` must not reach Object.prototype.
+    getCredentials: (id) => (Object.hasOwn(state.credentials, id) ? state.credentials[id] : undefined),
     eachNode(cb) {
       // Node-RED hands out a copy of every saved config (tabs, subflows and groups included),
       // not the live nodes; a copy, so a contrib node writing to it changes nothing saved.

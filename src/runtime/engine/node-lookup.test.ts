@@ -74,6 +74,34 @@ describe('finding nodes', () => {
   });
 });
 
+describe('RED.nodes.getCredentials', () => {
+  it('reads the deployed credentials of any node id, running or not, and nothing for an inherited key', async () => {
+    let red: RedApi | undefined;
+    const module = (r: RedApi) => {
+      red = r;
+      r.nodes.registerType('with-creds', function (this: any, config: any) {
+        r.nodes.createNode(this, config);
+      } as any, { credentials: { user: { type: 'text' }, password: { type: 'password' } } });
+    };
+    const flows = [
+      { id: 'on', type: 'tab' },
+      { id: 'off', type: 'tab', disabled: true },
+      { id: 'a', type: 'with-creds', z: 'on' },
+      { id: 'b', type: 'with-creds', z: 'off' },
+    ];
+    await helper.load(module, flows, { a: { user: 'ua', password: 'pa' }, b: { user: 'ub', password: 'pb' } });
+    try {
+      assert.deepEqual(red!.nodes.getCredentials('a'), { user: 'ua', password: 'pa' });
+      assert.equal(helper.getNode('b'), null, 'b sits on a disabled tab and does not run');
+      assert.deepEqual(red!.nodes.getCredentials('b'), { user: 'ub', password: 'pb' }, 'its credentials are still there');
+      assert.equal(red!.nodes.getCredentials('constructor'), undefined);
+      assert.equal(red!.nodes.getCredentials('missing'), undefined);
+    } finally {
+      await helper.unload();
+    }
+  });
+});
+
 describe('starting and stopping the flows', () => {
   it('stops the flows after a deploy in progress, not in the middle of it', async () => {
     await inTempDir('redoubt-lookup-', async (userDir) => {
