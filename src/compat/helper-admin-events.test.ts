@@ -82,6 +82,35 @@ describe('test helper: admin routes, RED.events and setFlows', () => {
     await helper.unload();
   });
 
+  it('logs a RED.events listener that throws, and the deploy still succeeds', async () => {
+    const module = (RED: RedApi) => {
+      RED.events.on('flows:started', () => {
+        throw new Error('listener broke');
+      });
+    };
+    await helper.load(module, [{ id: 'h', type: 'helper', z: 'f1' }]);
+    try {
+      assert.ok(helper.getNode('h'), 'the flow runs');
+      const logged = helper.log().args.map(([e]) => String(e.msg));
+      assert.ok(logged.some((m) => m.includes("RED.events listener for 'flows:started' failed: listener broke")), logged.join('\n'));
+      await helper.setFlows([{ id: 'h2', type: 'helper', z: 'f1' }], 'full');
+      assert.ok(helper.getNode('h2'), 'a later deploy goes through too');
+    } finally {
+      await helper.unload();
+    }
+  });
+
+  it('writes RED.log lines to the runtime log, where helper.log() sees them as Node-RED\'s spy does', async () => {
+    await helper.load((RED: RedApi) => RED.log.warn('module loaded with a warning'), []);
+    try {
+      const entry = helper.log().args.map(([e]) => e).find((e) => e.msg === 'module loaded with a warning');
+      assert.ok(entry, 'the line is in the log');
+      assert.equal(entry.level, 30, "Node-RED's WARN level");
+    } finally {
+      await helper.unload();
+    }
+  });
+
   it('refuses RED.plugins.registerPlugin with a message naming it', async () => {
     await assert.rejects(
       helper.load((RED: RedApi) => RED.plugins.registerPlugin('my-plugin'), []),

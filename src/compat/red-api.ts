@@ -62,7 +62,9 @@ export function createRedApi(options: RedApiOptions) {
   const { engine, registry } = options;
   const hooks = engine.hooks;
   const settings = engine.services.settings;
-  const emit = (level: LogLevel, msg: unknown) => engine.events.emit('log', { level, msg } satisfies LogEntry);
+  // Through the engine's log, as node.warn() is: to the runtime's log file or console (and the
+  // test helper's log spy), not only to listeners of the engine's events.
+  const emit = (level: LogLevel, msg: unknown) => engine.log({ level, msg });
   const log = {
     fatal: (m: unknown) => emit('fatal', m),
     error: (m: unknown) => emit('error', m),
@@ -72,7 +74,7 @@ export function createRedApi(options: RedApiOptions) {
     trace: (m: unknown) => emit('trace', m),
     audit: (m: unknown) => emit('audit', m),
     metric: () => false,
-    log: (entry: LogEntry) => engine.events.emit('log', entry),
+    log: (entry: LogEntry) => engine.log(entry),
     _: (key: string) => key,
     FATAL: 10, ERROR: 20, WARN: 30, INFO: 40, DEBUG: 50, TRACE: 60, AUDIT: 98, METRIC: 99,
   };

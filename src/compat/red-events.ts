@@ -27,17 +27,27 @@ export function redEventsFor(engine: Engine): EventEmitter {
   if (known) return known;
   const events = new EventEmitter();
   events.setMaxListeners(0);
+  // Listeners are contrib code and run inside the engine's deploy: one that throws is logged
+  // and must not fail a deploy whose flows are already running.
+  const forward = (name: string, payload?: unknown) => {
+    try {
+      events.emit(name, payload);
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      engine.log({ level: 'error', msg: `A RED.events listener for '${name}' failed: ${text}` });
+    }
+  };
   engine.events.on('flows:started', (e: StartedEvent = {}) => {
     // The saved flows are copied only when someone listens: a deploy of 10,000 nodes emits this too.
     if (events.listenerCount('flows:started') > 0) {
       const { flows, rev } = engine.getFlows();
-      events.emit('flows:started', { config: { flows, rev: e.rev ?? rev }, type: e.type ?? 'full', diff: e.diff });
+      forward('flows:started', { config: { flows, rev: e.rev ?? rev }, type: e.type ?? 'full', diff: e.diff });
     }
-    events.emit('nodes-started');
+    forward('nodes-started');
   });
   engine.events.on('flows:stopped', () => {
-    events.emit('flows:stopped', { config: engine.getFlows() });
-    events.emit('nodes-stopped');
+    if (events.listenerCount('flows:stopped') > 0) forward('flows:stopped', { config: engine.getFlows() });
+    forward('nodes-stopped');
   });
   byEngine.set(engine, events);
   return events;

@@ -70,6 +70,8 @@ export interface Engine {
    */
   validate(input: unknown, serialised?: string): ValidationIssue[];
   readonly services: RuntimeServices;
+  /** Writes `entry` to the runtime's log (the `log` option) and emits it as 'log', as a node's own log lines are. */
+  log(entry: LogEntry): void;
   /** 'publish' (topic, data) for the comms, 'log' (entry), 'flows:started', 'flows:stopped'. */
   readonly events: EventEmitter;
   /** Which node owns the code running now; for the process guard. */
@@ -195,6 +197,10 @@ export function createEngine(options: EngineOptions): Engine {
     },
     state: () => (state.started ? 'start' : 'stop'),
     getNode,
+    log(entry) {
+      options.log(entry);
+      events.emit('log', entry);
+    },
     // An own key only: an id such as `constructor` must not reach Object.prototype.
     getCredentials: (id) => (Object.hasOwn(state.credentials, id) ? state.credentials[id] : undefined),
     eachNode(cb) {
