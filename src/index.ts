@@ -33,7 +33,9 @@ export interface Redoubt {
 }
 
 export async function createRedoubt(options: RedoubtOptions): Promise<Redoubt> {
-  const settings: RuntimeSettings = { ...(options.settings ?? {}) };
+  // `userDir` as Node-RED's settings carry it: contrib nodes keep their files under
+  // `RED.settings.userDir`, and `path.join` throws on the undefined it was.
+  const settings: RuntimeSettings = { ...(options.settings ?? {}), userDir: options.userDir };
   await mkdir(options.userDir, { recursive: true });
   const log = options.log ?? defaultLog;
   const contexts = createContextManager({

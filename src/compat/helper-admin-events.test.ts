@@ -111,6 +111,19 @@ describe('test helper: admin routes, RED.events and setFlows', () => {
     }
   });
 
+  it("gives RED.settings.userDir, the load's user directory, as Node-RED does", async () => {
+    let userDir: unknown;
+    await helper.load((RED: RedApi) => {
+      userDir = RED.settings.userDir;
+    }, []);
+    try {
+      assert.equal(typeof userDir, 'string');
+      assert.equal(userDir, helper.runtime()!.engine.services.userDir);
+    } finally {
+      await helper.unload();
+    }
+  });
+
   it('refuses RED.plugins.registerPlugin with a message naming it', async () => {
     await assert.rejects(
       helper.load((RED: RedApi) => RED.plugins.registerPlugin('my-plugin'), []),
