@@ -124,6 +124,15 @@ describe('test helper: admin routes, RED.events and setFlows', () => {
     }
   });
 
+  it('refuses RED.import of an external module as RED.require is refused', async () => {
+    let refused: unknown;
+    await helper.load(async (RED: RedApi) => {
+      refused = await RED.import('left-pad').catch((err: Error) => err.message);
+    }, []);
+    await helper.unload();
+    assert.equal(refused, "RED.import('left-pad') is not allowed: external modules are disabled");
+  });
+
   it('refuses RED.plugins.registerPlugin with a message naming it', async () => {
     await assert.rejects(
       helper.load((RED: RedApi) => RED.plugins.registerPlugin('my-plugin'), []),

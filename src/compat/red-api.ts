@@ -146,6 +146,8 @@ export function createRedApi(options: RedApiOptions) {
     require: (name: string) => {
       throw new Error(`RED.require('${name}') is not allowed: external modules are disabled`);
     },
+    // Node-RED 4's ESM counterpart of RED.require, refused the same way.
+    import: (name: string): Promise<never> => Promise.reject(new Error(`RED.import('${name}') is not allowed: external modules are disabled`)),
     // The engine's one registry, so every module's RED (and the test helper's) sees the same
     // hooks; the message path's flags stay off this object.
     hooks: { add: hooks.add, remove: hooks.remove, has: hooks.has, clear: hooks.clear, trigger: hooks.trigger } satisfies HooksApi,
