@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { RedApi } from '../compat/red-api.js';
 import { ROLES, roleRank, type Role } from '../security/index.js';
 import { roleForContribPermission } from './http/contrib-permission.js';
@@ -12,7 +12,7 @@ function contribWithRoutes(RED: RedApi) {
   admin.get('/thing/ports', RED.auth.needsPermission('thing.read'), (_req: Request, res: Response) => res.json(['/dev/ttyS0']));
   admin.post('/thing/reset', RED.auth.needsPermission('thing.write'), (_req: Request, res: Response) => res.json({ reset: true }));
   admin.post('/thing/press', RED.auth.needsPermission('inject.write'), (_req: Request, res: Response) => res.json({ pressed: true }));
-  admin.get('/thing/secret', RED.auth.needsPermission('thing'), (_req: Request, res: Response, _next: NextFunction) => res.json({ secret: 's3' }));
+  admin.get('/thing/secret', RED.auth.needsPermission('thing'), (_req: Request, res: Response) => res.json({ secret: 's3' }));
 }
 
 const ROUTES: Array<{ method: string; path: string; min: Role; body: string }> = [

@@ -90,12 +90,24 @@ export function createEngine(options: EngineOptions): Engine {
   // The same Map as `state.flows`: the per-message lookups below read it without going through the state.
   const flows = new Map<string, Flow>();
   let deploying: Promise<unknown> = Promise.resolve();
+  /**
+   * Runs `work` after every deploy, start, stop or late start asked for before it: each starts
+   * from the state the previous one left, and none sees half of another's flows.
+   */
+  const afterDeploys = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = deploying.then(work);
+    deploying = run.catch(() => undefined);
+    return run;
+  };
 
+  const writeLog = (entry: LogEntry) => {
+    options.log(entry);
+    events.emit('log', entry);
+  };
   const log = (level: LogLevel, node: RuntimeNode | undefined, message: unknown) => {
     const entry: LogEntry = { level, msg: message, id: node?.id, type: node?.type, name: node?.name, z: node?.z };
     if (node?._alias) entry.path = node._flow && 'path' in node._flow ? String((node._flow as Flow).path()) : undefined;
-    options.log(entry);
-    events.emit('log', entry);
+    writeLog(entry);
   };
 
   const queue = createRunQueue((err, target) => {
@@ -161,46 +173,28 @@ export function createEngine(options: EngineOptions): Engine {
     events,
     scope,
     hooks,
-    startWaiting() {
-      // Serialised with deploys: it reads the model a deploy may be replacing.
-      const run = deploying.then(() => startWaiting(state));
-      deploying = run.catch(() => undefined);
-      return run;
-    },
-    setFlows(input, opts = {}) {
-      // Deploys are serialised: each starts from the state the previous one left.
-      const run = deploying.then(() =>
+    // It reads the model a deploy may be replacing.
+    startWaiting: () => afterDeploys(() => startWaiting(state)),
+    setFlows: (input, opts = {}) =>
+      afterDeploys(() =>
         deploy(state, input, opts).finally(() => {
           // Only this deploy's node creation needed them; the saved nodes live on in the model.
           state.validatedConfigs = new Map();
         }),
-      );
-      deploying = run.catch(() => undefined);
-      return run;
-    },
+      ),
     getFlows: () => ({ flows: [...state.model.all], rev: state.rev }),
-    // Queued behind any deploy in progress, as deploys are behind each other: a start or stop in
-    // the middle of one would start or stop half of the old flows and half of the new.
-    startFlows() {
-      const run = deploying.then(async () => {
+    // A start or stop in the middle of a deploy would start or stop half of the old flows and half of the new.
+    startFlows: () =>
+      afterDeploys(async () => {
         if (!state.started) await startAll(state);
-      });
-      deploying = run.catch(() => undefined);
-      return run;
-    },
-    stopFlows() {
-      const run = deploying.then(async () => {
+      }),
+    stopFlows: () =>
+      afterDeploys(async () => {
         if (state.started) await stopAll(state);
-      });
-      deploying = run.catch(() => undefined);
-      return run;
-    },
+      }),
     state: () => (state.started ? 'start' : 'stop'),
     getNode,
-    log(entry) {
-      options.log(entry);
-      events.emit('log', entry);
-    },
+    log: writeLog,
     // An own key only: an id such as `constructor` must not reach Object.prototype.
     getCredentials: (id) => (Object.hasOwn(state.credentials, id) ? state.credentials[id] : undefined),
     eachNode(cb) {
