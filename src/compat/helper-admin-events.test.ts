@@ -106,6 +106,9 @@ describe('test helper: admin routes, RED.events and setFlows', () => {
       const entry = helper.log().args.map(([e]) => e).find((e) => e.msg === 'module loaded with a warning');
       assert.ok(entry, 'the line is in the log');
       assert.equal(entry.level, 30, "Node-RED's WARN level");
+      assert.equal(entry.level, helper.log().WARN, 'the spy names the levels, as Node-RED\'s does');
+      assert.equal(helper.log().ERROR, 20);
+      assert.equal(helper.log().called, true);
     } finally {
       await helper.unload();
     }

@@ -69,7 +69,17 @@ export interface LogSpy {
   /** One array per call, the entry first, as a sinon spy records them. */
   readonly args: Array<[HelperLogEntry]>;
   readonly callCount: number;
+  readonly called: boolean;
   getCalls(): Array<{ args: [HelperLogEntry] }>;
+  /** The level numbers, as on Node-RED's spy: specs compare `entry.level` with `helper.log().ERROR`. */
+  readonly FATAL: 10;
+  readonly ERROR: 20;
+  readonly WARN: 30;
+  readonly INFO: 40;
+  readonly DEBUG: 50;
+  readonly TRACE: 60;
+  readonly AUDIT: 98;
+  readonly METRIC: 99;
 }
 
 export function createTestHelper() {
@@ -235,7 +245,11 @@ export function createTestHelper() {
         get callCount() {
           return logArgs.length;
         },
+        get called() {
+          return logArgs.length > 0;
+        },
         getCalls: () => logArgs.map((args) => ({ args })),
+        FATAL: 10, ERROR: 20, WARN: 30, INFO: 40, DEBUG: 50, TRACE: 60, AUDIT: 98, METRIC: 99,
       };
     },
     /** The runtime of the current `load`, for specs that need more than Node-RED's helper offers. */
