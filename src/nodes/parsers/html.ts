@@ -11,7 +11,7 @@ import { select, string } from '../../runtime/definition/property-kinds.js';
 import { cloneMessage, compileMessagePath } from '../../runtime/properties/index.js';
 import type { Msg } from '../../runtime/types.js';
 import { passedOnWhenMissing } from '../pass-on-missing.js';
-import { parseFailed } from './parse-failed.js';
+import { parseFailure } from './parse-failed.js';
 
 type Extract = 'html' | 'text' | 'attr' | 'compl';
 
@@ -81,7 +81,7 @@ export const htmlNode = defineNode({
           }
           done();
         } catch (err) {
-          done(parseFailed('html_select_failed', err));
+          done(parseFailure(err));
         }
       },
     };

@@ -12,7 +12,7 @@ import { defineNode } from '../../runtime/definition/index.js';
 import { boolean, select, string } from '../../runtime/definition/property-kinds.js';
 import { compileMessagePath } from '../../runtime/properties/index.js';
 import { passedOnWhenMissing } from '../pass-on-missing.js';
-import { parseFailed } from './parse-failed.js';
+import { parseFailure } from './parse-failed.js';
 
 const require = createRequire(import.meta.url);
 
@@ -89,7 +89,7 @@ export const jsonNode = defineNode({
             if (action === 'str' && !validate) {
               send(msg);
               done();
-            } else done(parseFailed('json_parse_failed', err));
+            } else done(parseFailure(err));
             return;
           }
           if (action === '' || action === 'obj') path.set(msg, parsed);

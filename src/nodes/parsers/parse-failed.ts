@@ -1,10 +1,8 @@
 /**
- * A parser's failure as the converters report it. Node-RED's json, yaml and html nodes pass on the
- * parser's message text, so a catch node's `msg.error.message` reads "Unexpected token ..."
- * without the "SyntaxError: " that the error object itself would give.
+ * A parser's failure as the converters report it. Node-RED's json, yaml and html nodes report the
+ * parser's message as text: the log line and a catch node's `msg.error.message` read "Unexpected
+ * token ...", not the "SyntaxError: Unexpected token ..." of the error object itself.
  */
-import { RedoubtError } from '../../errors/index.js';
-
-export function parseFailed(code: string, err: unknown): RedoubtError {
-  return new RedoubtError(code, err instanceof Error ? err.message : String(err), { cause: err });
+export function parseFailure(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

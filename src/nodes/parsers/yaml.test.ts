@@ -49,7 +49,9 @@ describe('yaml node', () => {
     await helper.load([], flow({}));
     helper.getNode('n1')!.receive({ payload: 'a: [1, 2\nb: }' });
     const entry = await logged(20);
-    assert.ok(entry.msg instanceof Error);
+    // Logged as text, as Node-RED logs it.
+    assert.equal(typeof entry.msg, 'string');
+    assert.match(entry.msg, /line \d+, column \d+/);
   });
 
   it("gives a catch node the parser's message, without the error's name, as Node-RED does", async () => {
@@ -59,7 +61,6 @@ describe('yaml node', () => {
     const { error } = await caught;
     assert.doesNotMatch(error.message, /^YAMLParseError/);
     assert.match(error.message, /line \d+, column \d+/);
-    assert.equal(error.code, 'yaml_parse_failed');
   });
 
   it('warns about a Buffer and about a number', async () => {

@@ -9,7 +9,7 @@ import { defineNode } from '../../runtime/definition/index.js';
 import { string } from '../../runtime/definition/property-kinds.js';
 import { compileMessagePath } from '../../runtime/properties/index.js';
 import { passedOnWhenMissing } from '../pass-on-missing.js';
-import { parseFailed } from './parse-failed.js';
+import { parseFailure } from './parse-failed.js';
 
 const PARSE_OPTIONS = { customTags: ['timestamp', 'binary', 'omap', 'pairs', 'set'], merge: true } as const;
 
@@ -33,7 +33,7 @@ export const yamlNode = defineNode({
           try {
             parsed = parse(value, { ...PARSE_OPTIONS, customTags: [...PARSE_OPTIONS.customTags] });
           } catch (err) {
-            done(parseFailed('yaml_parse_failed', err));
+            done(parseFailure(err));
             return;
           }
           path.set(msg, parsed);
