@@ -1,6 +1,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { helper } from './test-helper.js';
+import { helper, type AnnouncedCall } from './test-helper.js';
+import { RuntimeNode } from '../runtime/index.js';
 
 function upper(RED: any) {
   function Upper(this: any, config: any) {
@@ -31,5 +32,44 @@ describe('smoke', () => {
     assert.equal(got[0], orig);
     assert.notEqual(got[1], orig);
     assert.ok(Buffer.isBuffer(got[1].buf));
+  });
+
+  it('wires a node on a tab to a helper saved without z, which runs in the global scope', async () => {
+    await helper.load(upper, [
+      { id: 'n1', type: 'upper', z: 'f1', wires: [['h1']] },
+      { id: 'h1', type: 'helper', wires: [] },
+    ]);
+    const got = new Promise<any>((resolve) => helper.getNode('h1')!.on('input', resolve));
+    helper.getNode('n1')!.receive({ payload: 'up' } as any);
+    assert.equal((await got).payload, 'UP');
+  });
+
+  it("announces a node's error, warn, status and send as call:<method>, on the next tick", async () => {
+    await helper.load(upper, [{ id: 'n1', type: 'upper', z: 't', wires: [['h1']] }, { id: 'h1', type: 'helper', z: 't', wires: [] }]);
+    const n1 = helper.getNode('n1')!;
+    const heard = (method: string) => new Promise<AnnouncedCall>((resolve) => n1.once(`call:${method}`, resolve));
+    // Listeners added after the calls still hear them.
+    const sent = { payload: 'x' } as any;
+    n1.error('broke', sent);
+    n1.warn('careful');
+    n1.status({ text: 'ok' });
+    n1.send(sent);
+    const [error, warn, status, send] = await Promise.all([heard('error'), heard('warn'), heard('status'), heard('send')]);
+    assert.deepEqual(error.args, ['broke', sent]);
+    assert.equal(error.firstArg, 'broke');
+    assert.equal(error.lastArg, sent);
+    assert.equal(error.thisValue, n1);
+    assert.equal(warn.firstArg, 'careful');
+    assert.deepEqual(status.firstArg, { text: 'ok' });
+    assert.equal(send.firstArg, sent);
+  });
+
+  it('leaves the node prototype as it was once no flow is loaded', async () => {
+    await helper.unload();
+    const { error } = RuntimeNode.prototype;
+    await helper.load(upper, [{ id: 'n1', type: 'upper', z: 't', wires: [] }]);
+    assert.notEqual(RuntimeNode.prototype.error, error);
+    await helper.unload();
+    assert.equal(RuntimeNode.prototype.error, error);
   });
 });

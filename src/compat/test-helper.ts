@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createRedoubt, type Redoubt } from '../index.js';
 import { createHttpNodeRouter, httpNodeRouterOptions, type HttpNodeRouter } from '../server/http-node/index.js';
 import { defineNode } from '../runtime/definition/index.js';
-import type { RuntimeNode, RuntimeSettings } from '../runtime/index.js';
+import { RuntimeNode, type RuntimeSettings } from '../runtime/index.js';
 import type { LogEntry } from '../runtime/types.js';
 import type { RedApi, RedAuth } from './red-api.js';
 import { createTestRequest, type TestRequest } from './test-request.js';
@@ -33,6 +33,50 @@ const helperNode = defineNode({
   // Receives only: specs attach their own `input` listeners to it.
   create() {},
 });
+
+/** The node methods whose calls Node-RED's helper announces on the node, as `call:<method>` events. */
+const ANNOUNCED = ['log', 'status', 'warn', 'error', 'debug', 'trace', 'send'] as const;
+type NodeMethod = (this: RuntimeNode, ...args: unknown[]) => unknown;
+/** What a `call:<method>` listener receives: the parts of a sinon spy call that specs read. */
+export interface AnnouncedCall {
+  args: unknown[];
+  firstArg: unknown;
+  lastArg: unknown;
+  thisValue: RuntimeNode;
+  returnValue: unknown;
+}
+let announcingLoads = 0;
+let unannounced: Map<string, NodeMethod> | undefined;
+
+/**
+ * Specs wait for a node's errors, warnings and statuses with `node.on('call:error', call => ...)`,
+ * which Node-RED's helper emits by spying on its Node prototype while a flow is loaded. Here the
+ * prototype is wrapped only while some helper has a flow loaded, so a runtime outside tests never
+ * pays for it. The event comes on the next tick, as there, so a listener added right after
+ * `receive()` still hears it.
+ */
+function startAnnouncing(): void {
+  if (announcingLoads++ > 0) return;
+  const proto = RuntimeNode.prototype as unknown as Record<string, NodeMethod>;
+  unannounced = new Map();
+  for (const name of ANNOUNCED) {
+    const original = proto[name]!;
+    unannounced.set(name, original);
+    proto[name] = function announced(this: RuntimeNode, ...args: unknown[]) {
+      const returnValue = original.apply(this, args);
+      const call: AnnouncedCall = { args, firstArg: args[0], lastArg: args[args.length - 1], thisValue: this, returnValue };
+      process.nextTick(() => this.emit(`call:${name}`, call));
+      return returnValue;
+    };
+  }
+}
+
+function stopAnnouncing(): void {
+  if (announcingLoads === 0 || --announcingLoads > 0 || !unannounced) return;
+  const proto = RuntimeNode.prototype as unknown as Record<string, NodeMethod>;
+  for (const [name, original] of unannounced) proto[name] = original;
+  unannounced = undefined;
+}
 
 /**
  * Node-RED creates a tab for any `z` that names none, and specs rely on it (`z: 'f1'` with no tab).
@@ -91,6 +135,7 @@ export function createTestHelper() {
   let httpAdmin: Express | undefined;
   let port = 0;
   const logArgs: Array<[HelperLogEntry]> = [];
+  let announcing = false;
 
   const withCallback = <T>(promise: Promise<T>, cb?: Callback): Promise<T> => {
     if (cb) promise.then(() => cb(), (err) => cb(err));
@@ -115,6 +160,10 @@ export function createTestHelper() {
       const run = async () => {
         if (runtime) await api.unload();
         logArgs.length = 0;
+        if (!announcing) {
+          announcing = true;
+          startAnnouncing();
+        }
         userDir = await mkdtemp(join(tmpdir(), 'redoubt-test-'));
         runtime = await createRedoubt({
           userDir,
@@ -146,6 +195,10 @@ export function createTestHelper() {
       httpAdmin = undefined;
       return (async () => {
         await current?.stop();
+        if (announcing && !runtime) {
+          announcing = false;
+          stopAnnouncing();
+        }
         if (dir) await rm(dir, { recursive: true, force: true });
       })();
     },

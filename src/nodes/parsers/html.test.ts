@@ -1,7 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
-import { collect as collectMessages, nextMessage, nodeToHelper, type AnyMsg } from '../test-kit.js';
+import { collect as collectMessages, helperNodes, nextMessage, nodeToHelper, TAB, type AnyMsg } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 
@@ -92,6 +92,15 @@ describe('html node', () => {
     helper.getNode('n1')!.receive({ payload: page });
     for (let i = 0; i < 200 && !helper.log().args.some(([e]) => e.level === 20); i++) await new Promise((r) => setTimeout(r, 5));
     assert.ok(helper.log().args.some(([e]) => e.level === 20 && e.id === 'n1'));
+  });
+
+  it("gives a catch node the selector error's message, without the error's name, as Node-RED does", async () => {
+    await helper.load([], [...flow({ tag: 'li[' }), { id: 'c1', type: 'catch', z: TAB, scope: null, wires: [['h2']] }, ...helperNodes(['h2'])]);
+    const caught = nextMessage<AnyMsg>('h2');
+    helper.getNode('n1')!.receive({ payload: page });
+    const { error } = await caught;
+    assert.doesNotMatch(error.message, /^\w*Error: /);
+    assert.ok(error.message.length > 0);
   });
 
   it('refuses an unknown output kind at deploy', async () => {

@@ -11,6 +11,7 @@ import { select, string } from '../../runtime/definition/property-kinds.js';
 import { cloneMessage, compileMessagePath } from '../../runtime/properties/index.js';
 import type { Msg } from '../../runtime/types.js';
 import { passedOnWhenMissing } from '../pass-on-missing.js';
+import { parseFailure } from './parse-failed.js';
 
 type Extract = 'html' | 'text' | 'attr' | 'compl';
 
@@ -80,7 +81,7 @@ export const htmlNode = defineNode({
           }
           done();
         } catch (err) {
-          done(err);
+          done(parseFailure(err));
         }
       },
     };

@@ -1,7 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
-import { assertNothingSent, nextMessage, nodeToHelper, waitForLog, type AnyMsg } from '../test-kit.js';
+import { assertNothingSent, helperNodes, nextMessage, nodeToHelper, TAB, waitForLog, type AnyMsg } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 
@@ -84,8 +84,24 @@ describe('json node', () => {
     const none = nothingSent();
     helper.getNode('n1')!.receive({ payload: '{bad' });
     const entry = await logged(20);
-    assert.match(String((entry.msg as Error).message ?? entry.msg), /JSON/);
+    // Logged as text, as Node-RED logs it.
+    assert.equal(typeof entry.msg, 'string');
+    assert.match(entry.msg, /JSON/);
     await none;
+  });
+
+  it("gives a catch node the parser's message, without the error's name, as Node-RED does", async () => {
+    await helper.load([], [...flow({}), { id: 'c1', type: 'catch', z: TAB, scope: null, wires: [['h2']] }, ...helperNodes(['h2'])]);
+    const caught = nextMessage<AnyMsg>('h2');
+    helper.getNode('n1')!.receive({ payload: '{bad' });
+    let expected = '';
+    try {
+      JSON.parse('{bad');
+    } catch (err) {
+      expected = (err as Error).message;
+    }
+    const { error } = await caught;
+    assert.equal(error.message, expected);
   });
 
   it('warns about an unsupported type', async () => {

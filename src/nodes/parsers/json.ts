@@ -12,6 +12,7 @@ import { defineNode } from '../../runtime/definition/index.js';
 import { boolean, select, string } from '../../runtime/definition/property-kinds.js';
 import { compileMessagePath } from '../../runtime/properties/index.js';
 import { passedOnWhenMissing } from '../pass-on-missing.js';
+import { parseFailure } from './parse-failed.js';
 
 const require = createRequire(import.meta.url);
 
@@ -88,7 +89,7 @@ export const jsonNode = defineNode({
             if (action === 'str' && !validate) {
               send(msg);
               done();
-            } else done(err);
+            } else done(parseFailure(err));
             return;
           }
           if (action === '' || action === 'obj') path.set(msg, parsed);

@@ -1,7 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
-import { nextMessage, nodeToHelper, waitForLog, type AnyMsg } from '../test-kit.js';
+import { helperNodes, nextMessage, nodeToHelper, TAB, waitForLog, type AnyMsg } from '../test-kit.js';
 
 afterEach(() => helper.unload());
 
@@ -49,7 +49,18 @@ describe('yaml node', () => {
     await helper.load([], flow({}));
     helper.getNode('n1')!.receive({ payload: 'a: [1, 2\nb: }' });
     const entry = await logged(20);
-    assert.ok(entry.msg instanceof Error);
+    // Logged as text, as Node-RED logs it.
+    assert.equal(typeof entry.msg, 'string');
+    assert.match(entry.msg, /line \d+, column \d+/);
+  });
+
+  it("gives a catch node the parser's message, without the error's name, as Node-RED does", async () => {
+    await helper.load([], [...flow({}), { id: 'c1', type: 'catch', z: TAB, scope: null, wires: [['h2']] }, ...helperNodes(['h2'])]);
+    const caught = nextMessage<AnyMsg>('h2');
+    helper.getNode('n1')!.receive({ payload: 'a: [1, 2\nb: }' });
+    const { error } = await caught;
+    assert.doesNotMatch(error.message, /^YAMLParseError/);
+    assert.match(error.message, /line \d+, column \d+/);
   });
 
   it('warns about a Buffer and about a number', async () => {

@@ -9,6 +9,7 @@ import { defineNode } from '../../runtime/definition/index.js';
 import { string } from '../../runtime/definition/property-kinds.js';
 import { compileMessagePath } from '../../runtime/properties/index.js';
 import { passedOnWhenMissing } from '../pass-on-missing.js';
+import { parseFailure } from './parse-failed.js';
 
 const PARSE_OPTIONS = { customTags: ['timestamp', 'binary', 'omap', 'pairs', 'set'], merge: true } as const;
 
@@ -32,7 +33,7 @@ export const yamlNode = defineNode({
           try {
             parsed = parse(value, { ...PARSE_OPTIONS, customTags: [...PARSE_OPTIONS.customTags] });
           } catch (err) {
-            done(err);
+            done(parseFailure(err));
             return;
           }
           path.set(msg, parsed);

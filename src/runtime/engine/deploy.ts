@@ -87,8 +87,8 @@ export async function deploy(state: EngineState, input: unknown, opts: SetFlowsO
     }
   }
   state.missing = findMissing(state);
-  // Wires never leave their tab (links go through link nodes), so only the tabs touched here
-  // have anything to resolve again.
+  // Wires leave their tab only into the global scope (links go through link nodes), and a change
+  // there restarted everything above, so only the tabs touched here have anything to resolve again.
   for (const id of diff.flows) flows.get(id)?.wire();
   state.events.emit('flows:started', { rev: state.rev, type, diff });
   reportMissing(state, type);

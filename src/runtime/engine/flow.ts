@@ -225,7 +225,10 @@ export class Flow implements NodeHost {
   }
 
   private resolveTarget(id: string): RuntimeNode | undefined {
-    return this.nodes.get(this.kind === 'subflow' ? `${this.id}-${id}` : id) ?? this.nodes.get(id);
+    const own = this.nodes.get(this.kind === 'subflow' ? `${this.id}-${id}` : id) ?? this.nodes.get(id);
+    // As in Node-RED, a tab's wire may reach a node saved without `z`, which runs in the global scope.
+    if (own === undefined && this.kind === 'tab') return this.parent?.nodes.get(id);
+    return own;
   }
 
   async stop(only?: ReadonlySet<string>, removed?: ReadonlySet<string>): Promise<void> {
