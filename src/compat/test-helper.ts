@@ -37,13 +37,40 @@ const helperNode = defineNode({
 /**
  * Node-RED creates a tab for any `z` that names none, and specs rely on it (`z: 'f1'` with no tab).
  * Deploys through the API refuse such flows; the helper adds the tabs, as Node-RED's runtime would.
+ *
+ * Node-RED also looks a wire's target up at each send, beyond the sender's tab, so a spec may wire
+ * a node on a tab to a node without `z` (`{ z: 'f0', wires: [['n2']] }, { id: 'n2', type: 'helper' }`).
+ * Redoubt's wires stay in their tab, so a node without `z` wired only with one tab's nodes joins it.
  */
 function withImplicitTabs(flow: unknown): unknown {
   if (!Array.isArray(flow)) return flow;
-  const known = new Set(flow.filter((n) => n && (n.type === 'tab' || n.type === 'subflow')).map((n) => n.id));
+  const containers = new Set(flow.filter((n) => n && (n.type === 'tab' || n.type === 'subflow')).map((n) => n.id));
+  const tabs = new Set(flow.filter((n) => n && n.type === 'tab').map((n) => n.id));
   const missing = new Set<string>();
-  for (const n of flow) if (n && typeof n.z === 'string' && n.z && !known.has(n.z)) missing.add(n.z);
-  return [...[...missing].map((id) => ({ id, type: 'tab', label: id })), ...flow];
+  for (const n of flow) {
+    if (n && typeof n.z === 'string' && n.z && !containers.has(n.z)) {
+      missing.add(n.z);
+      tabs.add(n.z);
+    }
+  }
+  const zOf = new Map<string, unknown>(flow.filter((n) => n && typeof n.id === 'string').map((n) => [n.id, n.z]));
+  // For each node without `z`: the one tab it is wired with, or null when wired with several.
+  const joins = new Map<string, string | null>();
+  const join = (id: string, tab: unknown) => {
+    if (typeof tab !== 'string' || !tabs.has(tab)) return;
+    const before = joins.get(id);
+    joins.set(id, before === undefined || before === tab ? tab : null);
+  };
+  for (const n of flow) {
+    if (!n || !Array.isArray(n.wires)) continue;
+    for (const target of n.wires.flat()) {
+      if (typeof target !== 'string' || !zOf.has(target)) continue;
+      if (n.z && !zOf.get(target)) join(target, n.z);
+      else if (!n.z && zOf.get(target)) join(n.id, zOf.get(target));
+    }
+  }
+  const placed = joins.size === 0 ? flow : flow.map((n) => (n && !n.z && typeof joins.get(n.id) === 'string' ? { ...n, z: joins.get(n.id) } : n));
+  return [...[...missing].map((id) => ({ id, type: 'tab', label: id })), ...placed];
 }
 
 /**
@@ -92,8 +119,21 @@ export function createTestHelper() {
   let port = 0;
   const logArgs: Array<[HelperLogEntry]> = [];
 
+  // As Node-RED's helper: an assertion that throws in the callback comes back to it as the error,
+  // so the spec fails with that assertion instead of waiting for its timeout.
   const withCallback = <T>(promise: Promise<T>, cb?: Callback): Promise<T> => {
-    if (cb) promise.then(() => cb(), (err) => cb(err));
+    if (cb) {
+      promise.then(
+        () => {
+          try {
+            cb();
+          } catch (err) {
+            cb(err);
+          }
+        },
+        (err) => cb(err),
+      );
+    }
     return promise;
   };
 
