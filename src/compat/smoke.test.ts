@@ -73,3 +73,21 @@ describe('smoke', () => {
     assert.equal(RuntimeNode.prototype.error, error);
   });
 });
+
+describe('test helper callbacks', () => {
+  after(() => helper.unload());
+
+  it("hands an error thrown in the load callback back to the callback, as Node-RED's helper does", async () => {
+    const calls: unknown[] = [];
+    await new Promise<void>((resolve) => {
+      void helper.load(upper, [{ id: 'n1', type: 'upper', wires: [] }], (err?: unknown) => {
+        calls.push(err);
+        if (err) return resolve();
+        throw new Error('assertion in the callback');
+      });
+    });
+    assert.equal(calls.length, 2);
+    assert.equal(calls[0], undefined);
+    assert.equal((calls[1] as Error).message, 'assertion in the callback');
+  });
+});

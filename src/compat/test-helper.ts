@@ -137,8 +137,21 @@ export function createTestHelper() {
   const logArgs: Array<[HelperLogEntry]> = [];
   let announcing = false;
 
+  // As Node-RED's helper: an assertion that throws in the callback comes back to it as the error,
+  // so the spec fails with that assertion instead of waiting for its timeout.
   const withCallback = <T>(promise: Promise<T>, cb?: Callback): Promise<T> => {
-    if (cb) promise.then(() => cb(), (err) => cb(err));
+    if (cb) {
+      promise.then(
+        () => {
+          try {
+            cb();
+          } catch (err) {
+            cb(err);
+          }
+        },
+        (err) => cb(err),
+      );
+    }
     return promise;
   };
 

@@ -207,15 +207,14 @@ describe('batch node', () => {
       assert.equal(messageOf(dones[0]!.err), 'no parts property in message');
     });
 
-    it('completes and drops messages of other topics', async () => {
+    it('drops messages of other topics without completing them, as Node-RED does', async () => {
       const send = await batchWith({ mode: 'concat', topics: [{ topic: 'TA' }] });
       const got = record('h');
       const dones = watchDone('b');
       send({ topic: 'other', payload: 1, parts: { id: 'a', index: 0, count: 1 } });
       await wait(20);
       assert.equal(got.length, 0);
-      assert.equal(dones.length, 1);
-      assert.equal(dones[0]!.err, undefined);
+      assert.equal(dones.length, 0);
     });
 
     it('drops held sequences on msg.reset', async () => {
@@ -228,7 +227,7 @@ describe('batch node', () => {
       assert.deepEqual(sequencesOf(await out), [[0, 1, 2, 3]]);
     });
 
-    it('fails the message that exceeds nodeMessageBufferMaxLength and drops the rest', async () => {
+    it('past nodeMessageBufferMaxLength fails every held message with the msg.id of the one that overflowed (all, without msg.id)', async () => {
       helper.settings({ nodeMessageBufferMaxLength: 2 });
       const send = await batchWith({ mode: 'concat', topics: [{ topic: 'TA' }, { topic: 'TB' }] });
       const dones = watchDone('b');
@@ -236,8 +235,20 @@ describe('batch node', () => {
       send({ topic: 'TB', payload: 0, parts: { id: 'B', index: 0, count: 3 } });
       send({ topic: 'TA', payload: 1, parts: { id: 'A', index: 1, count: 3 } });
       assert.equal(dones.length, 3);
-      assert.deepEqual(dones.filter((d) => d.err).map((d) => [d.msg.topic, d.msg.payload]), [['TA', 1]]);
-      assert.deepEqual(logged('b', 20).map(messageOf), ['too many pending messages in batch node']);
+      assert.equal(dones.filter((d) => d.err).length, 3);
+      assert.equal(logged('b', 20).length, 3);
+      assert.equal(messageOf(logged('b', 20)[0]), 'too many pending messages in batch node');
+    });
+
+    it('past nodeMessageBufferMaxLength completes without error the held messages whose msg.id differs', async () => {
+      helper.settings({ nodeMessageBufferMaxLength: 2 });
+      const send = await batchWith({ mode: 'concat', topics: [{ topic: 'TA' }, { topic: 'TB' }] });
+      const dones = watchDone('b');
+      send({ id: 1, topic: 'TA', payload: 0, parts: { id: 'A', index: 0, count: 3 } });
+      send({ id: 2, topic: 'TB', payload: 0, parts: { id: 'B', index: 0, count: 3 } });
+      send({ id: 2, topic: 'TA', payload: 1, parts: { id: 'A', index: 1, count: 3 } });
+      assert.equal(dones.length, 3);
+      assert.deepEqual(dones.filter((d) => d.err).map((d) => [d.msg.topic, d.msg.payload]), [['TA', 1], ['TB', 0]]);
     });
 
     it('refuses topics that are not a list', () => assert.rejects(batchWith({ mode: 'concat', topics: 'TA' }), /property 'topics'/));

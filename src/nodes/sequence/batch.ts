@@ -187,11 +187,9 @@ function concatMode(node: NodeApi, topics: string[]): Handlers {
         return;
       }
       const topic = msg.topic as string;
-      if (!topics.includes(topic)) {
-        // Node-RED ignores such a message without completing it; it is completed here.
-        done();
-        return;
-      }
+      // As Node-RED: a message of another topic is dropped and never completed, so complete
+      // nodes do not see it.
+      if (!topics.includes(topic)) return;
       const parts = msg.parts as Record<string, unknown> | undefined;
       if (!hasOwn(parts, 'id') || !hasOwn(parts, 'index') || !hasOwn(parts, 'count')) {
         done(new Error('no parts property in message'));
@@ -214,14 +212,19 @@ function concatMode(node: NodeApi, topics: string[]): Handlers {
       held++;
       const limit = messageBufferLimit(node);
       if (limit > 0 && held > limit) {
-        // Node-RED means to fail only the message that overflowed (it compares an absent
-        // msg.id, so in fact fails all of them); the others complete.
+        // As Node-RED: every held message whose msg.id is the overflowing one's fails (with no
+        // msg.id, that is all of them, each logged and caught); the others complete.
+        const overflowId = msg.id;
         for (const q of pending.values()) {
-          for (const s of q.sequences.values()) for (const item of s.items) if (item.msg !== msg) item.done();
+          for (const s of q.sequences.values()) {
+            for (const item of s.items) {
+              if (item.msg.id === overflowId) item.done(new Error(TOO_MANY));
+              else item.done();
+            }
+          }
         }
         pending = new Map();
         held = 0;
-        done(new Error(TOO_MANY));
         return;
       }
       tryConcat();

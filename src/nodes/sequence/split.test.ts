@@ -228,10 +228,19 @@ describe('split node', () => {
       const dones = watchDone('s');
       helper.getNode('s')!.receive({ payload: 42 });
       helper.getNode('s')!.receive({ payload: null });
+      await wait(20);
+      assert.equal(got.length, 0);
+      assert.equal(dones.length, 2);
+    });
+
+    it('drops a message without the property and does not complete it, as Node-RED does', async () => {
+      await loadFlow([{ id: 's', type: 'split', wires: [['h']] }, { id: 'h', type: 'helper' }]);
+      const got = record('h');
+      const dones = watchDone('s');
       helper.getNode('s')!.receive({ topic: 'no payload' });
       await wait(20);
       assert.equal(got.length, 0);
-      assert.equal(dones.length, 3);
+      assert.equal(dones.length, 0);
     });
   });
 

@@ -211,11 +211,9 @@ export function createSplitter(opts: SplitterOptions): (msg: Msg, send: SendFn, 
 
   return (msg, send, done) => {
     const value = property.get(msg);
-    if (value === undefined) {
-      // Node-RED leaves such a message without done(); completing it lets complete nodes see it.
-      done();
-      return;
-    }
+    // As Node-RED: a message without the property is dropped and never completed, so complete
+    // nodes do not see it.
+    if (value === undefined) return;
     const parts: Parts = Object.hasOwn(msg, 'parts') ? { parts: msg.parts } : {};
     parts.id = generateId();
     if (opts.propertyName !== 'payload') parts.property = opts.propertyName;

@@ -361,6 +361,22 @@ describe('deploys', () => {
     assert.equal(helper.getNode('a'), nodeBefore);
   });
 
+  it("node.close() called as Node-RED's API returns a promise, with close work or without", async () => {
+    await helper.load(testNodes, [
+      tab,
+      { id: 'slow', type: 'slow-close', z: 't1', delay: 30, wires: [] },
+      { id: 'quick', type: 'pass', z: 't1', wires: [] },
+    ]);
+    (globalThis as any).__closed = 0;
+    const closing = helper.getNode('slow')!.close();
+    assert.ok(closing instanceof Promise);
+    assert.equal((globalThis as any).__closed, 1);
+    await closing;
+    const quick = helper.getNode('quick')!.close(true);
+    assert.ok(quick instanceof Promise);
+    await quick;
+  });
+
   it('moves on when a close handler never finishes', async () => {
     await helper.load(testNodes, flows(60_000));
     const engine = helper.runtime()!.engine;

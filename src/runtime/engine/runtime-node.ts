@@ -363,9 +363,12 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
   /**
    * Runs every close handler; each has `timeoutMs` before the stop moves on without it. Returns
    * nothing when every handler finished at once (most nodes): stopping 10,000 nodes then makes no
-   * promise per node.
+   * promise per node. Called as Node-RED's `node.close(removed)` (specs do, then `.then(...)`),
+   * without a timeout, it always returns a promise, settled when every handler is done.
    */
-  close(removed: boolean, timeoutMs: number): Promise<void> | undefined {
+  close(removed?: boolean): Promise<void>;
+  close(removed: boolean, timeoutMs: number): Promise<void> | undefined;
+  close(removed = false, timeoutMs?: number): Promise<void> | undefined {
     this.closed = true;
     const pending: Promise<void>[] = [];
     for (const onClose of this.declaredCloseHandlers) {
@@ -402,6 +405,7 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
       );
     }
     this.inputHandlers = NO_HANDLERS;
+    if (timeoutMs === undefined) return Promise.all(pending).then(() => undefined);
     if (pending.length === 0) return undefined;
     return this.awaitClose(pending, timeoutMs);
   }
