@@ -98,8 +98,15 @@ export const fileNode = defineNode({
       if (config.appendNewline && typeof data === 'string' && !lastPart) data += EOL;
       const encoding = config.encoding === 'setbymsg' ? String(msg.encoding || 'none') : config.encoding || 'none';
       const overwrite = config.overwriteFile === 'true';
+      let bytes: Buffer;
       try {
-        const bytes = Buffer.isBuffer(data) && encoding === 'none' ? data : codec.encode(data, encoding);
+        bytes = Buffer.isBuffer(data) && encoding === 'none' ? data : codec.encode(data, encoding);
+      } catch (err) {
+        // An unknown encoding is the node's setting, not a failed write.
+        node.error(err, msg);
+        return false;
+      }
+      try {
         if (overwrite) await writeFile(fullPath, bytes);
         else await appendFile(fullPath, bytes);
       } catch (err) {
