@@ -15,6 +15,7 @@ import { defineNode } from '../runtime/definition/index.js';
 import type { RuntimeNode, RuntimeSettings } from '../runtime/index.js';
 import type { LogEntry } from '../runtime/types.js';
 import type { RedApi, RedAuth } from './red-api.js';
+import { createTestComms } from './test-comms.js';
 import { createTestRequest, type TestRequest } from './test-request.js';
 
 type NodeModule = ((red: RedApi) => unknown) | { default?: (red: RedApi) => unknown };
@@ -91,6 +92,8 @@ export function createTestHelper() {
   let httpAdmin: Express | undefined;
   let port = 0;
   const logArgs: Array<[HelperLogEntry]> = [];
+  // One for the helper's life: specs connect once (after startServer) and load many flows.
+  const comms = createTestComms();
 
   const withCallback = <T>(promise: Promise<T>, cb?: Callback): Promise<T> => {
     if (cb) promise.then(() => cb(), (err) => cb(err));
@@ -104,6 +107,9 @@ export function createTestHelper() {
     },
     settings(userSettings: RuntimeSettings) {
       settings = { ...settings, ...userSettings };
+      // Node-RED's loaded nodes read the helper's settings object when they use a setting (a file
+      // node's fileWorkingDirectory at each message), so a spec may change one after `load`.
+      if (runtime) Object.assign(runtime.engine.services.settings, userSettings);
       return settings;
     },
     load(testNode: NodeModule | NodeModule[], testFlow: unknown, testCredentials?: Record<string, Record<string, unknown>> | Callback, cb?: Callback): Promise<void> {
@@ -126,6 +132,7 @@ export function createTestHelper() {
         // Contrib nodes add their admin routes at load (`RED.httpAdmin.get(...)`); `request()` reaches them.
         httpAdmin = createHelperAdmin();
         Object.assign(runtime.red, { httpAdmin, auth: GRANT_ALL });
+        runtime.events.on('publish', (topic: string, data: unknown) => comms.publish(topic, data));
         runtime.registry.define(helperNode, 'test-helper');
         for (const mod of Array.isArray(testNode) ? testNode : [testNode]) {
           const init = typeof mod === 'function' ? mod : mod?.default;
@@ -204,7 +211,7 @@ export function createTestHelper() {
           else toAdmin(req, res);
         });
         server.on('upgrade', (req, socket, head) => {
-          if (!router?.handleUpgrade(req, socket, head)) socket.destroy();
+          if (!router?.handleUpgrade(req, socket, head) && !comms.handleUpgrade(req, socket, head)) socket.destroy();
         });
         server.once('error', reject);
         server.listen(0, '127.0.0.1', () => {
@@ -218,6 +225,7 @@ export function createTestHelper() {
     stopServer(done?: Callback): Promise<void> {
       const stop = new Promise<void>((resolve) => {
         if (!server) return resolve();
+        comms.close();
         server.close(() => resolve());
         server.closeAllConnections();
         server = undefined;
