@@ -4,7 +4,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { EOL } from 'node:os';
 import { join } from 'node:path';
 import { helper } from '../../compat/test-helper.js';
-import { collect as collectMessages, nodeToHelper, useTempDir, waitForLog, type AnyMsg } from '../test-kit.js';
+import { collect as collectMessages, nodeToHelper, recordStatuses, useTempDir, waitForLog, type AnyMsg } from '../test-kit.js';
 
 const tmp = useTempDir('redoubt-file-');
 afterEach(async () => {
@@ -170,6 +170,17 @@ describe('file node', () => {
     helper.getNode('n1')!.receive({ payload: 'é' });
     await got;
     assert.deepEqual(await readFile(file2), Buffer.from([0x00, 0xe9, 0xc3, 0xa9]));
+  });
+
+  it('without a filename setting, shows the (empty) filename as its status a third of a second later, once', async () => {
+    await helper.load([], flow({ filename: '', filenameType: 'str' }));
+    const statuses = recordStatuses('n1');
+    helper.getNode('n1')!.receive({ payload: 'x' });
+    helper.getNode('n1')!.receive({ payload: 'y' });
+    await logged(30);
+    assert.deepEqual(statuses, []);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    assert.deepEqual(statuses, [{ fill: 'grey', shape: 'dot', text: '' }]);
   });
 
   it('writes the multi-byte and DOS code pages too', async () => {

@@ -13,6 +13,8 @@ import type { FlowConfigNode, Msg } from '../../runtime/types.js';
 import { filenameProperties, migrateFilename, resolveFilePath } from './file-path.js';
 import { createTextCodec } from './text-encoding.js';
 
+const STATUS_DELAY_MS = 333;
+
 function migrateFile(raw: FlowConfigNode): FlowConfigNode {
   const out: FlowConfigNode = migrateFilename({ ...raw });
   // Saved as a boolean by old editors (and by Node-RED's own tests).
@@ -52,6 +54,7 @@ export const fileNode = defineNode({
     const codec = createTextCodec();
     const filenameType = config.filenameType || 'str';
     let queue: Promise<void> = Promise.resolve();
+    let statusTimer: NodeJS.Timeout | undefined;
 
     const write = async (msg: Msg): Promise<boolean> => {
       let value: unknown;
@@ -64,7 +67,14 @@ export const fileNode = defineNode({
       const filename = value === null || value === undefined ? '' : String(value);
       msg.filename = filename;
       const fullPath = resolveFilePath(filename, node.runtime.settings);
-      if (!config.filename) node.status({ fill: 'grey', shape: 'dot', text: filename });
+      // Node-RED shows the filename a third of a second later, and only one per third of a second,
+      // so that a fast stream of messages to changing files does not flood the editor.
+      if (!config.filename && !statusTimer) {
+        statusTimer = setTimeout(() => {
+          statusTimer = undefined;
+          node.status({ fill: 'grey', shape: 'dot', text: filename });
+        }, STATUS_DELAY_MS);
+      }
       if (filename === '') {
         node.warn('No filename specified');
         return false;
@@ -131,6 +141,8 @@ export const fileNode = defineNode({
       async onClose() {
         // Pending writes finish before the node stops.
         await queue;
+        clearTimeout(statusTimer);
+        statusTimer = undefined;
         node.status({});
       },
     };
