@@ -39,7 +39,7 @@ function connect(): Promise<{ ws: WebSocket; next: () => Promise<unknown[]> }> {
   });
 }
 
-describe('test helper: /comms and settings changed after load', () => {
+describe('test helper: /comms, settings changed after load, log entries', () => {
   after(() => helper.stopServer());
 
   it('sends what nodes publish to a /comms client, without a token, as [{ topic, data }]', async () => {
@@ -80,6 +80,25 @@ describe('test helper: /comms and settings changed after load', () => {
     } finally {
       helper.settings({ greeting: undefined });
     }
+  });
+
+  it("records log entries as Node-RED's log spy does: timestamp, flow path, no fields the node lacks", async () => {
+    await helper.load([], [
+      { id: 't1', type: 'tab' },
+      { id: 'd1', type: 'debug', z: 't1', console: true, tosidebar: false },
+      { id: 'd2', type: 'debug', console: true, tosidebar: false, name: 'named' },
+    ]);
+    const before = Date.now();
+    helper.getNode('d1')!.receive({ payload: 'a' });
+    helper.getNode('d2')!.receive({ payload: 'b' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const entries = helper.log().args.map(([e]) => e).filter((e) => e.type === 'debug');
+    for (const e of entries) assert.ok(typeof e.timestamp === 'number' && e.timestamp >= before);
+    const shapes = entries.map(({ timestamp: _t, ...rest }) => rest);
+    assert.deepEqual(shapes, [
+      { level: 40, id: 'd1', type: 'debug', z: 't1', path: 't1', msg: 'a' },
+      { level: 40, id: 'd2', type: 'debug', name: 'named', path: 'global', msg: 'b' },
+    ]);
   });
 
   it('refuses other upgrade paths', async () => {

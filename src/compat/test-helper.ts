@@ -20,10 +20,20 @@ import { createTestRequest, type TestRequest } from './test-request.js';
 
 type NodeModule = ((red: RedApi) => unknown) | { default?: (red: RedApi) => unknown };
 type Callback = (err?: unknown) => void;
-export type HelperLogEntry = Omit<LogEntry, 'level'> & { level: number };
+export type HelperLogEntry = Omit<LogEntry, 'level'> & { level: number; timestamp?: number };
 
 /** Node-RED's numeric log levels, which specs compare against (`evt[0].level == 30`). */
 const LEVELS: Record<string, number> = { fatal: 10, error: 20, warn: 30, info: 40, debug: 50, trace: 60, audit: 98, metric: 99 };
+
+/**
+ * A log entry as Node-RED's log spy records it: numeric level, a timestamp, and no fields its
+ * node lacks (no `name` for an unnamed node), so specs can compare whole entries.
+ */
+function helperLogEntry(entry: LogEntry): HelperLogEntry {
+  const out: HelperLogEntry = { ...entry, level: LEVELS[entry.level] ?? 40, timestamp: Date.now() };
+  for (const key of ['id', 'type', 'name', 'z', 'path'] as const) if (out[key] === undefined) delete out[key];
+  return out;
+}
 
 const helperNode = defineNode({
   type: 'helper',
@@ -125,7 +135,7 @@ export function createTestHelper() {
         runtime = await createRedoubt({
           userDir,
           settings,
-          log: (entry) => logArgs.push([{ ...entry, level: LEVELS[entry.level] ?? 40 }]),
+          log: (entry) => logArgs.push([helperLogEntry(entry)]),
         });
         // Nodes loaded after startServer serve their endpoints on it, as RED.httpNode does.
         if (httpNode) runtime.engine.services.http = httpNode.endpoints;
