@@ -168,6 +168,13 @@ describe('exec node: spawn mode', () => {
     assert.deepEqual(rc.payload, { code: 0 });
     assert.equal(stdout.map((m) => m.payload).join(''), 'a|b c');
   });
+  it('ends a successful command with a yellow rc:0 status, as Node-RED does', async () => {
+    const { returned, statuses, send } = await load({ command: 'true', useSpawn: 'true' });
+    send({ payload: '' });
+    await returned;
+    await settle();
+    assert.deepEqual(statuses.slice(-2), [{}, { fill: 'yellow', shape: 'dot', text: 'rc:0' }]);
+  });
   it('streams stderr to the second output', async () => {
     const { stderr, returned, send } = await load({ command: 'ls /redoubt-no-such-dir', useSpawn: 'true' });
     send({ payload: '' });

@@ -165,10 +165,12 @@ export const exec = defineNode({
           untrack(child);
           let rc: ReturnCode = code;
           if (!oldrc) rc = signal ? { code, signal } : { code };
+          // Node-RED clears the status for code 0 and then shows it as "rc:0" in yellow anyway;
+          // the editor shows that, so Redoubt does too.
           if (code === 0) node.status({});
           if (code === null) node.status({ fill: 'red', shape: 'dot', text: 'killed' });
           else if (code < 0) node.status({ fill: 'red', shape: 'dot', text: `rc:${code}` });
-          else if (code !== 0) node.status({ fill: 'yellow', shape: 'dot', text: `rc:${code}` });
+          else node.status({ fill: 'yellow', shape: 'dot', text: `rc:${code}` });
           msg.payload = rc;
           send([null, null, cloneMessage(msg)]);
         }
