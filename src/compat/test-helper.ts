@@ -15,14 +15,25 @@ import { defineNode } from '../runtime/definition/index.js';
 import { RuntimeNode, type RuntimeSettings } from '../runtime/index.js';
 import type { LogEntry } from '../runtime/types.js';
 import type { RedApi, RedAuth } from './red-api.js';
+import { createTestComms } from './test-comms.js';
 import { createTestRequest, type TestRequest } from './test-request.js';
 
 type NodeModule = ((red: RedApi) => unknown) | { default?: (red: RedApi) => unknown };
 type Callback = (err?: unknown) => void;
-export type HelperLogEntry = Omit<LogEntry, 'level'> & { level: number };
+export type HelperLogEntry = Omit<LogEntry, 'level'> & { level: number; timestamp?: number };
 
 /** Node-RED's numeric log levels, which specs compare against (`evt[0].level == 30`). */
 const LEVELS: Record<string, number> = { fatal: 10, error: 20, warn: 30, info: 40, debug: 50, trace: 60, audit: 98, metric: 99 };
+
+/**
+ * A log entry as Node-RED's log spy records it: numeric level, a timestamp, and no fields its
+ * node lacks (no `name` for an unnamed node), so specs can compare whole entries.
+ */
+function helperLogEntry(entry: LogEntry): HelperLogEntry {
+  const out: HelperLogEntry = { ...entry, level: LEVELS[entry.level] ?? 40, timestamp: Date.now() };
+  for (const key of ['id', 'type', 'name', 'z', 'path'] as const) if (out[key] === undefined) delete out[key];
+  return out;
+}
 
 const helperNode = defineNode({
   type: 'helper',
@@ -136,6 +147,8 @@ export function createTestHelper() {
   let port = 0;
   const logArgs: Array<[HelperLogEntry]> = [];
   let announcing = false;
+  // One for the helper's life: specs connect once (after startServer) and load many flows.
+  const comms = createTestComms();
 
   // As Node-RED's helper: an assertion that throws in the callback comes back to it as the error,
   // so the spec fails with that assertion instead of waiting for its timeout.
@@ -162,6 +175,9 @@ export function createTestHelper() {
     },
     settings(userSettings: RuntimeSettings) {
       settings = { ...settings, ...userSettings };
+      // Node-RED's loaded nodes read the helper's settings object when they use a setting (a file
+      // node's fileWorkingDirectory at each message), so a spec may change one after `load`.
+      if (runtime) Object.assign(runtime.engine.services.settings, userSettings);
       return settings;
     },
     load(testNode: NodeModule | NodeModule[], testFlow: unknown, testCredentials?: Record<string, Record<string, unknown>> | Callback, cb?: Callback): Promise<void> {
@@ -181,13 +197,14 @@ export function createTestHelper() {
         runtime = await createRedoubt({
           userDir,
           settings,
-          log: (entry) => logArgs.push([{ ...entry, level: LEVELS[entry.level] ?? 40 }]),
+          log: (entry) => logArgs.push([helperLogEntry(entry)]),
         });
         // Nodes loaded after startServer serve their endpoints on it, as RED.httpNode does.
         if (httpNode) runtime.engine.services.http = httpNode.endpoints;
         // Contrib nodes add their admin routes at load (`RED.httpAdmin.get(...)`); `request()` reaches them.
         httpAdmin = createHelperAdmin();
         Object.assign(runtime.red, { httpAdmin, auth: GRANT_ALL });
+        runtime.events.on('publish', (topic: string, data: unknown) => comms.publish(topic, data));
         runtime.registry.define(helperNode, 'test-helper');
         for (const mod of Array.isArray(testNode) ? testNode : [testNode]) {
           const init = typeof mod === 'function' ? mod : mod?.default;
@@ -270,7 +287,7 @@ export function createTestHelper() {
           else toAdmin(req, res);
         });
         server.on('upgrade', (req, socket, head) => {
-          if (!router?.handleUpgrade(req, socket, head)) socket.destroy();
+          if (!router?.handleUpgrade(req, socket, head) && !comms.handleUpgrade(req, socket, head)) socket.destroy();
         });
         server.once('error', reject);
         server.listen(0, '127.0.0.1', () => {
@@ -284,6 +301,7 @@ export function createTestHelper() {
     stopServer(done?: Callback): Promise<void> {
       const stop = new Promise<void>((resolve) => {
         if (!server) return resolve();
+        comms.close();
         server.close(() => resolve());
         server.closeAllConnections();
         server = undefined;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helper } from '../../compat/test-helper.js';
 import { helperNodes, record, recordStatuses, settle as settleRounds, type AnyMsg } from '../test-kit.js';
-import { EXEC_DISABLED_MESSAGE, migrateExec, splitCommandLine } from './exec.js';
+import { EXEC_DISABLED_MESSAGE, migrateExec, splitCommandLine, textOrBuffer } from './exec.js';
 
 interface Outputs {
   stdout: AnyMsg[];
@@ -128,6 +128,18 @@ describe('exec node: exec mode', () => {
     assert.ok(Buffer.isBuffer(stdout[0]!.payload));
     assert.deepEqual([...stdout[0]!.payload], [0xff, 0xfe]);
   });
+  it('sends printable UTF-8 as text, and output with control bytes as a Buffer, as Node-RED does', async () => {
+    const { stdout, returned, send } = await load({ command: "printf 'tab\\there\\r\\n\\303\\251'" });
+    send({ payload: '' });
+    await returned;
+    await settle();
+    assert.equal(stdout[0]!.payload, 'tab\there\r\né');
+    for (const bytes of [[0x01, 0x41], [0x41, 0x1b, 0x5b], [0x7f]]) {
+      const out = textOrBuffer(Buffer.from(bytes));
+      assert.ok(Buffer.isBuffer(out), `bytes ${bytes.join(',')} stay a Buffer`);
+    }
+    assert.equal(textOrBuffer(Buffer.from('plain é\n')), 'plain é\n');
+  });
   it('sends no return code on success when oldrc is set', async () => {
     const { stdout, rc, send } = await load({ command: 'echo ok', oldrc: true });
     const got = new Promise((r) => helper.getNode('h1')!.on('input', r));
@@ -155,6 +167,13 @@ describe('exec node: spawn mode', () => {
     await settle();
     assert.deepEqual(rc.payload, { code: 0 });
     assert.equal(stdout.map((m) => m.payload).join(''), 'a|b c');
+  });
+  it('ends a successful command with a yellow rc:0 status, as Node-RED does', async () => {
+    const { returned, statuses, send } = await load({ command: 'true', useSpawn: 'true' });
+    send({ payload: '' });
+    await returned;
+    await settle();
+    assert.deepEqual(statuses.slice(-2), [{}, { fill: 'yellow', shape: 'dot', text: 'rc:0' }]);
   });
   it('streams stderr to the second output', async () => {
     const { stderr, returned, send } = await load({ command: 'ls /redoubt-no-such-dir', useSpawn: 'true' });

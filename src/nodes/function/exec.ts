@@ -31,8 +31,15 @@ export function splitCommandLine(line: string): string[] {
   return parts.map((part) => (/^".*"$/.test(part) ? part.slice(1, -1) : part));
 }
 
-/** A Buffer as text when it is valid UTF-8, as Node-RED sends it; otherwise the Buffer. */
-function textOrBuffer(data: Buffer): string | Buffer {
+/**
+ * Output as text when it is printable UTF-8, otherwise the Buffer, as Node-RED decides: control
+ * bytes other than tab, line feed and carriage return (and DEL) make it binary, even though
+ * they are valid UTF-8.
+ */
+export function textOrBuffer(data: Buffer): string | Buffer {
+  for (const byte of data) {
+    if ((byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) || byte === 0x7f) return data;
+  }
   return isUtf8(data) ? data.toString() : data;
 }
 
@@ -158,10 +165,12 @@ export const exec = defineNode({
           untrack(child);
           let rc: ReturnCode = code;
           if (!oldrc) rc = signal ? { code, signal } : { code };
+          // Node-RED clears the status for code 0 and then shows it as "rc:0" in yellow anyway;
+          // the editor shows that, so Redoubt does too.
           if (code === 0) node.status({});
           if (code === null) node.status({ fill: 'red', shape: 'dot', text: 'killed' });
           else if (code < 0) node.status({ fill: 'red', shape: 'dot', text: `rc:${code}` });
-          else if (code !== 0) node.status({ fill: 'yellow', shape: 'dot', text: `rc:${code}` });
+          else node.status({ fill: 'yellow', shape: 'dot', text: `rc:${code}` });
           msg.payload = rc;
           send([null, null, cloneMessage(msg)]);
         }

@@ -145,11 +145,19 @@ describe('file in node', () => {
     assert.equal((await logged(30)).msg, 'No filename specified');
   });
 
+  it('decodes the DOS code pages too', async () => {
+    const file = await fixture(Buffer.from([0x80, 0xe2]));
+    await helper.load([], flow({ filename: file, format: 'utf8', encoding: 'cp437' }));
+    const got = collect(1);
+    helper.getNode('n1')!.receive({});
+    assert.equal((await got)[0].payload, 'ÇΓ');
+  });
+
   it('reports an encoding it does not know', async () => {
     const file = await fixture('x');
-    await helper.load([], flow({ filename: file, format: 'utf8', encoding: 'cp437' }));
+    await helper.load([], flow({ filename: file, format: 'utf8', encoding: 'klingon' }));
     helper.getNode('n1')!.receive({});
-    assert.match((await logged(20)).msg.message, /Encoding 'cp437' is not supported/);
+    assert.match((await logged(20)).msg.message, /Encoding 'klingon' is not supported/);
   });
 
   it('reads a Buffer for a missing or unknown format, as Node-RED does', async () => {

@@ -4,7 +4,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { EOL } from 'node:os';
 import { join } from 'node:path';
 import { helper } from '../../compat/test-helper.js';
-import { collect as collectMessages, nodeToHelper, useTempDir, waitForLog, type AnyMsg } from '../test-kit.js';
+import { collect as collectMessages, nodeToHelper, recordStatuses, useTempDir, waitForLog, type AnyMsg } from '../test-kit.js';
 
 const tmp = useTempDir('redoubt-file-');
 afterEach(async () => {
@@ -172,10 +172,35 @@ describe('file node', () => {
     assert.deepEqual(await readFile(file2), Buffer.from([0x00, 0xe9, 0xc3, 0xa9]));
   });
 
-  it('reports an encoding it cannot write', async () => {
-    await helper.load([], flow({ filename: fresh(), encoding: 'Shift_JIS' }));
+  it('without a filename setting, shows the (empty) filename as its status a third of a second later, once', async () => {
+    await helper.load([], flow({ filename: '', filenameType: 'str' }));
+    const statuses = recordStatuses('n1');
     helper.getNode('n1')!.receive({ payload: 'x' });
-    assert.match(String((await logged(20)).msg), /failed to append to file: .*Shift_JIS' is not supported for writing/);
+    helper.getNode('n1')!.receive({ payload: 'y' });
+    await logged(30);
+    assert.deepEqual(statuses, []);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    assert.deepEqual(statuses, [{ fill: 'grey', shape: 'dot', text: '' }]);
+  });
+
+  it('writes the multi-byte and DOS code pages too', async () => {
+    const file = fresh();
+    await helper.load([], flow({ filename: file, encoding: 'setbymsg', appendNewline: false }));
+    const got = collect(2);
+    helper.getNode('n1')!.receive({ payload: '試', encoding: 'Shift_JIS' });
+    helper.getNode('n1')!.receive({ payload: 'Ç', encoding: 'cp437' });
+    await got;
+    assert.deepEqual(await readFile(file), Buffer.from([0x8e, 0x8e, 0x80]));
+  });
+
+  it('reports an encoding it does not know, and writes nothing', async () => {
+    const file = fresh();
+    await helper.load([], flow({ filename: file, encoding: 'klingon' }));
+    helper.getNode('n1')!.receive({ payload: 'x' });
+    const entry = await logged(20);
+    assert.equal((entry.msg as { code?: string }).code, 'unsupported_encoding');
+    assert.match(String(entry.msg), /Encoding 'klingon' is not supported/);
+    await assert.rejects(readFile(file), { code: 'ENOENT' });
   });
 
   it('refuses an unknown action at deploy', async () => {

@@ -13,6 +13,8 @@ import type { FlowConfigNode, Msg } from '../../runtime/types.js';
 import { filenameProperties, migrateFilename, resolveFilePath } from './file-path.js';
 import { createTextCodec } from './text-encoding.js';
 
+const STATUS_DELAY_MS = 333;
+
 function migrateFile(raw: FlowConfigNode): FlowConfigNode {
   const out: FlowConfigNode = migrateFilename({ ...raw });
   // Saved as a boolean by old editors (and by Node-RED's own tests).
@@ -52,6 +54,7 @@ export const fileNode = defineNode({
     const codec = createTextCodec();
     const filenameType = config.filenameType || 'str';
     let queue: Promise<void> = Promise.resolve();
+    let statusTimer: NodeJS.Timeout | undefined;
 
     const write = async (msg: Msg): Promise<boolean> => {
       let value: unknown;
@@ -64,7 +67,14 @@ export const fileNode = defineNode({
       const filename = value === null || value === undefined ? '' : String(value);
       msg.filename = filename;
       const fullPath = resolveFilePath(filename, node.runtime.settings);
-      if (!config.filename) node.status({ fill: 'grey', shape: 'dot', text: filename });
+      // Node-RED shows the filename a third of a second later, and only one per third of a second,
+      // so that a fast stream of messages to changing files does not flood the editor.
+      if (!config.filename && !statusTimer) {
+        statusTimer = setTimeout(() => {
+          statusTimer = undefined;
+          node.status({ fill: 'grey', shape: 'dot', text: filename });
+        }, STATUS_DELAY_MS);
+      }
       if (filename === '') {
         node.warn('No filename specified');
         return false;
@@ -98,8 +108,15 @@ export const fileNode = defineNode({
       if (config.appendNewline && typeof data === 'string' && !lastPart) data += EOL;
       const encoding = config.encoding === 'setbymsg' ? String(msg.encoding || 'none') : config.encoding || 'none';
       const overwrite = config.overwriteFile === 'true';
+      let bytes: Buffer;
       try {
-        const bytes = Buffer.isBuffer(data) && encoding === 'none' ? data : codec.encode(data, encoding);
+        bytes = Buffer.isBuffer(data) && encoding === 'none' ? data : codec.encode(data, encoding);
+      } catch (err) {
+        // An unknown encoding is the node's setting, not a failed write.
+        node.error(err, msg);
+        return false;
+      }
+      try {
         if (overwrite) await writeFile(fullPath, bytes);
         else await appendFile(fullPath, bytes);
       } catch (err) {
@@ -124,6 +141,8 @@ export const fileNode = defineNode({
       async onClose() {
         // Pending writes finish before the node stops.
         await queue;
+        clearTimeout(statusTimer);
+        statusTimer = undefined;
         node.status({});
       },
     };

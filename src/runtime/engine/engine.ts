@@ -106,7 +106,9 @@ export function createEngine(options: EngineOptions): Engine {
   };
   const log = (level: LogLevel, node: RuntimeNode | undefined, message: unknown) => {
     const entry: LogEntry = { level, msg: message, id: node?.id, type: node?.type, name: node?.name, z: node?.z };
-    if (node?._alias) entry.path = node._flow && 'path' in node._flow ? String((node._flow as Flow).path()) : undefined;
+    // Every node's entry names its flow path, as Node-RED's do: the tab id, 'global', or a subflow
+    // instance's chain (the sidebar locates a logged warning's node by it).
+    if (node?._flow && 'path' in node._flow) entry.path = String((node._flow as Flow).path());
     writeLog(entry);
   };
 
