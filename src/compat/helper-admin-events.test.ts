@@ -143,4 +143,33 @@ describe('test helper: admin routes, RED.events and setFlows', () => {
     );
     await helper.unload();
   });
+
+  it("serves the inject node's button route, POST /inject/:id, with the editor's custom properties", async () => {
+    await helper.load(
+      [],
+      [
+        { id: 'i', type: 'inject', z: 'f1', props: [{ p: 'payload', v: 'hello', vt: 'str' }], wires: [['h']] },
+        { id: 'h', type: 'helper', z: 'f1' },
+      ],
+    );
+    try {
+      const got: Msg[] = [];
+      helper.getNode('h')!.on('input', (msg: Msg) => got.push(msg));
+      await helper.request().post('/inject/i').expect(200);
+      const custom = { __user_inject_props__: [{ p: 'topic', v: 'pressed', vt: 'str' }] };
+      await helper.request().post('/inject/i').set('content-type', 'application/json').send(JSON.stringify(custom)).expect(200);
+      await helper.request().post('/inject/h').expect(404);
+      await helper.request().post('/inject/nope').expect(404);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(
+        got.map((m) => [m.payload, m.topic]),
+        [
+          ['hello', undefined],
+          [undefined, 'pressed'],
+        ],
+      );
+    } finally {
+      await helper.unload();
+    }
+  });
 });

@@ -113,10 +113,21 @@ const GRANT_ALL: RedAuth = {
  * A fresh `RED.httpAdmin` per load, parsing JSON and form bodies as Node-RED's helper does. An
  * express app, not a router, so that routes get express's `res.json` and `req.params`.
  */
-function createHelperAdmin(): Express {
+function createHelperAdmin(runtime: Redoubt): Express {
   const admin = express();
   admin.disable('x-powered-by');
   admin.use(express.json({ limit: '5mb' }), express.urlencoded({ limit: '5mb', extended: true }));
+  // Node-RED's inject node adds the editor's button route here; specs press it with request().
+  admin.post('/inject/:id', (req, res) => {
+    const node = runtime.engine.getNode(String(req.params.id));
+    if (!node || node.type !== 'inject') {
+      res.sendStatus(404);
+      return;
+    }
+    const props = (req.body as Record<string, unknown> | undefined)?.__user_inject_props__;
+    node.receive(props ? { __user_inject_props__: props } : undefined);
+    res.sendStatus(200);
+  });
   return admin;
 }
 
@@ -202,7 +213,7 @@ export function createTestHelper() {
         // Nodes loaded after startServer serve their endpoints on it, as RED.httpNode does.
         if (httpNode) runtime.engine.services.http = httpNode.endpoints;
         // Contrib nodes add their admin routes at load (`RED.httpAdmin.get(...)`); `request()` reaches them.
-        httpAdmin = createHelperAdmin();
+        httpAdmin = createHelperAdmin(runtime);
         Object.assign(runtime.red, { httpAdmin, auth: GRANT_ALL });
         runtime.events.on('publish', (topic: string, data: unknown) => comms.publish(topic, data));
         runtime.registry.define(helperNode, 'test-helper');
