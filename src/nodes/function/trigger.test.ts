@@ -122,6 +122,12 @@ describe('trigger node: sending', () => {
     await waitFor(() => out.length >= 1);
     assert.deepEqual(payloads(out), ['late']);
   });
+  it('accepts type null, sending the saved value unconverted (an empty one as the default)', async () => {
+    const { out, send } = await load({ op1: '7', op1type: 'null', op2: '', op2type: 'null', duration: '20' });
+    send({ payload: 'in' });
+    await waitFor(() => out.length >= 2);
+    assert.deepEqual(payloads(out), ['7', '0']);
+  });
   it('sends the original payload second with op2type pay', async () => {
     const { out, send } = await load({ op1: 'first', op1type: 'str', op2: '', op2type: 'pay', duration: '20' });
     send({ payload: 'original' });

@@ -11,8 +11,12 @@ import type { FlowConfigNode, Msg } from '../../runtime/types.js';
 import { compileMessagePath, compileTypedProperty } from '../../runtime/properties/index.js';
 import { createTriggerRunner, type TriggerOptions } from './trigger/trigger-runner.js';
 
-/** `pay`: the original payload; `payl`: the latest message; `nul`: send nothing. */
-const OP_TYPES = ['str', 'num', 'bool', 'json', 'bin', 'date', 'env', 'flow', 'global', 'pay', 'payl', 'nul'] as const;
+/**
+ * `pay`: the original payload; `payl`: the latest message; `nul`: send nothing. `null` is the type
+ * Node-RED's own reading of the old `val` gives a `null` value; Node-RED accepts it in saved flows
+ * and sends the value as saved, unconverted.
+ */
+const OP_TYPES = ['str', 'num', 'bool', 'json', 'bin', 'date', 'env', 'flow', 'global', 'pay', 'payl', 'nul', 'null'] as const;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, hr: 3_600_000 };
 
 /**
@@ -91,6 +95,7 @@ export const trigger = defineNode({
     duration *= UNIT_MS[config.units] ?? 1;
     const evaluator = (value: unknown, type: string) => {
       if (type === 'pay' || type === 'payl' || type === 'nul') return () => undefined;
+      if (type === 'null') return () => value;
       // A string with {{ }} is a mustache template over the message, as in Node-RED.
       if (type === 'str' && String(value).includes('{{')) {
         const text = String(value);
