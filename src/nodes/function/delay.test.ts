@@ -232,6 +232,23 @@ describe('delay node: rate limit of all messages', () => {
     assert.deepEqual(out.map((m) => m.payload), [1, 2, 3, 4, 5]);
     assert.equal(out.some((m) => 'flush' in m), false);
   });
+  it('flushes before it resets when a message carries both, and keeps the rate running', async () => {
+    const { out, send, statuses } = await load({ pauseType: 'rate', rate: '1', rateUnits: 'minute' });
+    useFakeClock();
+    for (let i = 1; i <= 4; i++) send({ payload: i });
+    send({ flush: 2, reset: true });
+    await settle();
+    assert.deepEqual(out.map((m) => m.payload), [1, 2, 3]);
+    assert.deepEqual(statuses.at(-1), { fill: 'blue', shape: 'ring', text: '0' });
+    // The interval still runs, so the next message is held until flushed, not sent at once.
+    send({ payload: 5 });
+    await settle();
+    assert.deepEqual(out.map((m) => m.payload), [1, 2, 3]);
+    send({ flush: 1, reset: true });
+    await settle();
+    assert.deepEqual(out.map((m) => m.payload), [1, 2, 3, 5]);
+    assert.equal(out.some((m) => 'flush' in m || 'reset' in m), false);
+  });
   it('empties the queue on msg.reset without sending it, and restores the configured rate', async () => {
     const { out, send, statuses } = await load({ pauseType: 'rate', rate: '1', rateUnits: 'second', allowrate: true });
     useFakeClock();

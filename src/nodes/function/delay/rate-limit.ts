@@ -105,16 +105,17 @@ function createRateQueue(options: RateLimitOptions, node: NodeApi): NodeHandlers
         done();
       }
     }
+    // Flush before reset, as Node-RED does: `{flush: 2, reset: true}` sends two held messages and
+    // drops the rest, where resetting first would drop them all.
+    if (hasOwn(msg, 'flush')) {
+      flush(msg.flush);
+      done();
+    }
     if (hasOwn(msg, 'reset')) {
       if (msg.flush === undefined) stopTicking();
       queue = [];
       intervalMs = options.intervalMs;
       node.status({ fill: 'blue', shape: 'ring', text: '0' });
-      done();
-      return;
-    }
-    if (hasOwn(msg, 'flush')) {
-      flush(msg.flush);
       done();
     }
   };
