@@ -44,6 +44,18 @@ describe('smoke', () => {
     assert.equal((await got).payload, 'UP');
   });
 
+  it('loads a flow wired to a node the spec left out, dropping that wire as Node-RED does', async () => {
+    const flow = [
+      { id: 'n1', type: 'upper', wires: [['h1', 'absent']] },
+      { id: 'h1', type: 'helper', wires: [] },
+    ];
+    await helper.load(upper, flow);
+    assert.deepEqual(flow[0]!.wires, [['h1', 'absent']], "the spec's own flow objects are left as written");
+    const got = new Promise<any>((resolve) => helper.getNode('h1')!.on('input', resolve));
+    helper.getNode('n1')!.receive({ payload: 'x' } as any);
+    assert.equal((await got).payload, 'X');
+  });
+
   it("announces a node's error, warn, status and send as call:<method>, on the next tick", async () => {
     await helper.load(upper, [{ id: 'n1', type: 'upper', z: 't', wires: [['h1']] }, { id: 'h1', type: 'helper', z: 't', wires: [] }]);
     const n1 = helper.getNode('n1')!;

@@ -98,7 +98,21 @@ function withImplicitTabs(flow: unknown): unknown {
   const known = new Set(flow.filter((n) => n && (n.type === 'tab' || n.type === 'subflow')).map((n) => n.id));
   const missing = new Set<string>();
   for (const n of flow) if (n && typeof n.z === 'string' && n.z && !known.has(n.z)) missing.add(n.z);
-  return [...[...missing].map((id) => ({ id, type: 'tab', label: id })), ...flow];
+  return [...[...missing].map((id) => ({ id, type: 'tab', label: id })), ...withoutDanglingWires(flow)];
+}
+
+/**
+ * Node-RED's runtime drops a wire to a node that is not in the flow; specs rely on it (a node
+ * under test wired to a helper the spec never adds). Deploys through the API refuse such flows, so
+ * the helper drops those wires first, on copies: the spec's own flow objects stay as written.
+ */
+function withoutDanglingWires(flow: unknown[]): unknown[] {
+  const ids = new Set(flow.map((n) => (n && typeof n === 'object' ? (n as { id?: unknown }).id : undefined)));
+  return flow.map((n) => {
+    const wires = n && typeof n === 'object' ? (n as { wires?: unknown }).wires : undefined;
+    if (!Array.isArray(wires) || wires.every((port) => !Array.isArray(port) || port.every((id) => ids.has(id)))) return n;
+    return { ...(n as object), wires: wires.map((port) => (Array.isArray(port) ? port.filter((id) => ids.has(id)) : port)) };
+  });
 }
 
 /**
