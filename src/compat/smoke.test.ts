@@ -44,6 +44,21 @@ describe('smoke', () => {
     assert.equal((await got).payload, 'UP');
   });
 
+  it("keeps a late log line of an earlier load out of the next load's log", async () => {
+    const late = (RED: any) => {
+      RED.nodes.registerType('late-logger', function (this: any, config: any) {
+        RED.nodes.createNode(this, config);
+        this.on('input', () => { setTimeout(() => this.log('late line'), 30); });
+      });
+    };
+    await helper.load(late, [{ id: 'l1', type: 'late-logger', wires: [] }]);
+    helper.getNode('l1')!.receive({ payload: 1 } as any);
+    void helper.unload();
+    await helper.load(upper, [{ id: 'n1', type: 'upper', wires: [] }]);
+    await new Promise((r) => setTimeout(r, 60));
+    assert.ok(!helper.log().args.some(([e]) => e.msg === 'late line'));
+  });
+
   it('loads a flow wired to a node the spec left out, dropping that wire as Node-RED does', async () => {
     const flow = [
       { id: 'n1', type: 'upper', wires: [['h1', 'absent']] },

@@ -174,6 +174,7 @@ export function createTestHelper() {
   let announcing = false;
   // One for the helper's life: specs connect once (after startServer) and load many flows.
   const comms = createTestComms();
+  let loads = 0;
 
   // As Node-RED's helper: an assertion that throws in the callback comes back to it as the error,
   // so the spec fails with that assertion instead of waiting for its timeout.
@@ -211,6 +212,9 @@ export function createTestHelper() {
         testCredentials = undefined;
       }
       const credentials = testCredentials;
+      // A runtime still stopping when the next load starts (specs unload without waiting) may
+      // log late; its lines belong to the spec before and stay out of this load's log.
+      const load = ++loads;
       const run = async () => {
         if (runtime) await api.unload();
         logArgs.length = 0;
@@ -222,7 +226,9 @@ export function createTestHelper() {
         runtime = await createRedoubt({
           userDir,
           settings,
-          log: (entry) => logArgs.push([helperLogEntry(entry)]),
+          log: (entry) => {
+            if (load === loads) logArgs.push([helperLogEntry(entry)]);
+          },
         });
         // Nodes loaded after startServer serve their endpoints on it, as RED.httpNode does.
         if (httpNode) runtime.engine.services.http = httpNode.endpoints;
