@@ -89,12 +89,51 @@ describe('function node', () => {
       const ok = next('h1');
       helper.getNode('fn')!.receive({ payload: 'spin' });
       const [err] = await caught;
-      assert.match((err!.error as { message: string }).message, /longer than 100 ms/);
+      assert.equal((err!.error as { message: string }).message, 'Script execution timed out after 100ms');
       helper.getNode('fn')!.receive({ payload: 'fine' });
       assert.equal((await ok)[0]!.payload, 'fine');
     } finally {
       helper.settings({ functionTimeoutMs: 1000 });
     }
+  });
+
+  it("applies the node's own timeout (seconds, as saved by Node-RED) and passes the timeout Error to catch nodes", async () => {
+    await helper.load([], [
+      tab,
+      fnNode({ timeout: '0.020', func: 'while (true) {}' }, [[]]),
+      { id: 'c', type: 'catch', z: 'f', scope: null, wires: [['h1']] },
+      ...helperNodes(['h1']),
+    ]);
+    const caught = next('h1');
+    helper.getNode('fn')!.receive({ payload: 1 });
+    const [m] = await caught;
+    assert.equal((m!.error as { message: string }).message, 'Script execution timed out after 20ms');
+  });
+
+  it('keeps its output count as node.outputs and an input _msgid of any type on what it sends', async () => {
+    await helper.load([], [tab, fnNode({ func: 'return [[{ payload: node.outputCount }, { payload: 2 }]];' }), ...helperNodes(['h1'])]);
+    assert.equal((helper.getNode('fn') as unknown as { outputs: number }).outputs, 1);
+    const got = next('h1', 2);
+    helper.getNode('fn')!.receive({ _msgid: 1234 as unknown as string });
+    assert.deepEqual((await got).map((m) => [m._msgid, m.payload]), [[1234, 1], [1234, 2]]);
+  });
+
+  it('logs a returned non-message as an error line that catch nodes do not see', async () => {
+    await helper.load([], [
+      tab,
+      fnNode({ func: 'return true;' }),
+      { id: 'c', type: 'catch', z: 'f', scope: null, wires: [['h2']] },
+      ...helperNodes(['h1', 'h2']),
+    ]);
+    let caught = 0;
+    helper.getNode('h2')!.on('input', () => caught++);
+    helper.getNode('fn')!.receive({});
+    const isLine = ([e]: [{ type?: string; msg: unknown }]) => e.type === 'function';
+    while (!helper.log().args.some(isLine)) await new Promise((r) => setTimeout(r, 5));
+    const [entry] = helper.log().args.find(isLine)!;
+    assert.deepEqual([entry.level, entry.msg], [20, 'Function tried to send a message of type boolean']);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(caught, 0);
   });
 
   it('refuses libs unless external modules are enabled, naming the module', async () => {

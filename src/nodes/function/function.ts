@@ -57,7 +57,8 @@ export const functionNode = defineNode({
     name: string(),
     func: code({ language: 'javascript', default: '\nreturn msg;' }),
     outputs: number({ default: 1, min: 0, integer: true }),
-    // Node-RED 3+ saves a per-node timeout in seconds; the sandbox's limit applies to every call.
+    // Node-RED 3+ saves a per-node timeout in seconds (0: none); it lowers the sandbox's limit
+    // for this node's calls, which stays the ceiling.
     timeout: number({ default: 0, min: 0 }),
     noerr: number({ default: 0 }),
     initialize: code({ language: 'javascript', default: '' }),
@@ -74,6 +75,9 @@ export const functionNode = defineNode({
         { nodeId: node.id, property: 'libs' },
       );
     }
+    // Node-RED's function node keeps its output count as `node.outputs`; specs and flows that
+    // inspect the node read it there.
+    (node as unknown as { outputs: number }).outputs = config.outputs;
     // Not awaited: as in Node-RED, the node exists at once and messages wait for On Start code
     // (which may be async) to finish, instead of the whole deploy waiting for it.
     const ready: Promise<SandboxedFunction> = sandboxPool(node).then((pool) => pool.createFunction(
@@ -85,6 +89,8 @@ export const functionNode = defineNode({
         finalize: config.finalize || undefined,
         outputs: config.outputs,
         libs: config.libs,
+        path: String(node.getEnv('NR_NODE_PATH') ?? node.id),
+        timeoutMs: config.timeout > 0 ? Math.round(config.timeout * 1000) : undefined,
       },
       {
         send: (output) => node.send(output),
@@ -151,8 +157,11 @@ export const functionNode = defineNode({
  * see its `toString()`, its stack, and the Error again as `msg._error`; a thrown string is
  * reported as it is.
  */
-function nodeRedDoneError(err: Error, msg: Msg): unknown {
-  if (!(err instanceof FunctionCodeError)) return err;
+function nodeRedDoneError(reported: Error, msg: Msg): unknown {
+  const err = asCodeError(reported);
+  if (err === null) return reported;
+  // Node-RED passes vm's timeout Error itself on, without setting msg.error.
+  if (err.code === 'function_timeout') return err;
   if (err.code !== 'function_error') return err.message;
   const thrown = err.thrown;
   if (thrown.name === undefined && thrown.stack === undefined) return thrown.message;
@@ -163,11 +172,23 @@ function nodeRedDoneError(err: Error, msg: Msg): unknown {
 }
 
 /** `node.error(x, msg)` from user code: Node-RED passes x on as it is (a string stays a string). */
-function asNodeRedError(err: Error): unknown {
-  if (!(err instanceof FunctionCodeError)) return err;
+function asNodeRedError(reported: Error): unknown {
+  const err = asCodeError(reported);
+  if (err === null) return reported;
   const thrown = err.thrown;
   if (thrown.name === undefined && thrown.stack === undefined) return thrown.message;
   return err.code === 'function_error' ? toError(thrown) : err.message;
+}
+
+/**
+ * The sandbox's FunctionCodeError, recognised by its shape too: the sandbox is loaded with
+ * import(), and a CommonJS host (mocha with tsx's require hook, as Node-RED's specs run) can then
+ * hold a second copy of its module, whose class `instanceof` does not see.
+ */
+function asCodeError(err: Error): FunctionCodeError | null {
+  if (err instanceof FunctionCodeError) return err;
+  const e = err as Partial<FunctionCodeError>;
+  return err.name === 'FunctionCodeError' && typeof e.code === 'string' && typeof e.thrown === 'object' && e.thrown !== null ? (err as FunctionCodeError) : null;
 }
 
 function toError(thrown: { name?: string; message: string; stack?: string }): Error {

@@ -5,8 +5,8 @@ import { FunctionCodeError } from './errors.js';
 import { createHostBridge } from './host-bridge.js';
 import type { Outcome } from './host-bridge.js';
 import type { LoadedLib } from './libs.js';
-import { describeThrown, normaliseOutput, normaliseSent, reattach, restore, setAside } from './transfer.js';
-import type { Aside, ThrownInfo } from './transfer.js';
+import { asMsgId, describeThrown, normaliseOutput, normaliseSent, reattach, restore, setAside } from './transfer.js';
+import type { Aside, MsgId, ThrownInfo } from './transfer.js';
 import type { FunctionDef, RunResult, SandboxedFunction, SandboxHost, SandboxInput } from './types.js';
 import type { ContextLease } from './user-code.js';
 import { buildContext, codeFiles, nodeLabel } from './user-code.js';
@@ -46,7 +46,7 @@ interface Batch {
 
 interface Entry {
   input: SandboxInput | null;
-  msgid: string | undefined;
+  msgid: MsgId;
   aside: Aside;
   settled: boolean;
   holds: number;
@@ -69,7 +69,9 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
   const eager = Boolean(def.initialize?.trim());
   // Node-RED calls done() itself unless the code looks like it does.
   const isDoneAutomatic = !CALLS_DONE.test(def.func);
-  const sliceMs = Math.max(1, Math.min(50, Math.floor(deps.timeoutMs / 10)));
+  // A node's own limit (Node-RED's per-node timeout) may lower the pool's, never raise it.
+  const timeoutMs = def.timeoutMs !== undefined && def.timeoutMs > 0 ? Math.min(def.timeoutMs, deps.timeoutMs) : deps.timeoutMs;
+  const sliceMs = Math.max(1, Math.min(50, Math.floor(timeoutMs / 10)));
   const entries = new Map<number, Entry>();
   const timers = new Map<number, { handle: NodeJS.Timeout; repeat: boolean; tag: number }>();
   const waits = new Map<number, number>();
@@ -93,9 +95,11 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
     return new FunctionCodeError(code, d.message, def.nodeId, d.thrown);
   };
   const limitError = (kind: 'timeout' | 'memory') => kind === 'timeout'
-    ? new FunctionCodeError('function_timeout', `${label} ran longer than ${deps.timeoutMs} ms`, def.nodeId, { message: 'timeout' })
+    // Node-RED's wording (Node's vm): flows and catch nodes may look for it.
+    ? new FunctionCodeError('function_timeout', `Script execution timed out after ${timeoutMs}ms`, def.nodeId, { message: 'timeout' })
     : new FunctionCodeError('function_memory_limit', `${label} used more than the sandbox memory limit of ${deps.memoryMb} MB; the sandbox was restarted`, def.nodeId, { message: 'memory limit' });
-  const reject = (message: string) => host.error(new Error(message));
+  // Node-RED logs a non-message as a plain error line, with no msg: catch nodes do not see it.
+  const reject = (message: string) => host.log('error', message);
   const goneError = () => new FunctionCodeError('function_closed', `${label} is no longer running`, def.nodeId, { message: 'closed' });
 
   function release(token: number): void {
@@ -149,7 +153,7 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
   }
 
   async function call(r: Refs, args: unknown[], extraMs = 0): Promise<unknown> {
-    return r.api.apply(undefined, args, { arguments: { copy: true }, result: { copy: true }, timeout: deps.timeoutMs + extraMs });
+    return r.api.apply(undefined, args, { arguments: { copy: true }, result: { copy: true }, timeout: timeoutMs + extraMs });
   }
 
   async function fire(kind: 'timer' | 'cb', id: number, args: unknown[] | null, tag: number): Promise<void> {
@@ -390,7 +394,7 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
         const input = inputs[i]!;
         const split = setAside(input.msg);
         inside[i] = split.inside;
-        const msgid = typeof input.msg._msgid === 'string' ? input.msg._msgid : undefined;
+        const msgid = asMsgId(input.msg._msgid);
         entries.set(first + i, { input, msgid, aside: split.aside, settled: false, holds: 0, batch, index: i });
       }
       const turn = lane.then(() => execute(first, inside));

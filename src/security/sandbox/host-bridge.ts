@@ -1,8 +1,8 @@
 import type { ContextScope, NodeStatus } from '../../runtime/types.js';
 import { resolveLibFunction } from './libs.js';
 import type { LoadedLib } from './libs.js';
-import { restore } from './transfer.js';
-import type { ThrownInfo } from './transfer.js';
+import { asMsgId, restore } from './transfer.js';
+import type { MsgId, ThrownInfo } from './transfer.js';
 import type { SandboxHost, SandboxLogLevel } from './types.js';
 
 /** `[0, value]` returned, `[1, thrown]` threw, `[2]` still running (a promise). */
@@ -12,7 +12,7 @@ export type Outcome = [0, unknown] | [1, ThrownInfo] | [2];
 export interface BridgeTarget {
   host: SandboxHost;
   libs: readonly LoadedLib[];
-  send(tag: number, msgid: string | undefined, value: unknown): void;
+  send(tag: number, msgid: MsgId, value: unknown): void;
   done(tag: number, error: ThrownInfo | null): void;
   error(info: ThrownInfo, msg: unknown, tag: number): void;
   status(status: NodeStatus | string): void;
@@ -113,7 +113,7 @@ export function createHostBridge(target: BridgeTarget): (op: unknown, ...args: u
 
   return (op, ...a) => {
     switch (op) {
-      case 'send': return target.send(asNumber(a[0]), typeof a[1] === 'string' ? a[1] : undefined, restore(a[2]));
+      case 'send': return target.send(asNumber(a[0]), asMsgId(a[1]), restore(a[2]));
       case 'done': return target.done(asNumber(a[0]), a[1] === null ? null : asThrown(a[1]));
       case 'error': return target.error(asThrown(a[0]), a[1] === null ? undefined : restore(a[1]), asNumber(a[2]));
       case 'log': {

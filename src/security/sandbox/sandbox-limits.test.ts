@@ -7,7 +7,7 @@ import { createSandboxPool } from './index.js';
 const until = async (check: () => boolean) => { while (!check()) await new Promise((r) => setTimeout(r, 5)); };
 
 describe('function sandbox: time limit', () => {
-  it('stops an endless loop in a message, names node and limit, and keeps serving other nodes', async () => {
+  it('stops an endless loop in a message with Node-RED\'s timeout message, and keeps serving other nodes', async () => {
     const pool = createSandboxPool({ memoryMb: 32, timeoutMs: 100 });
     const host = createFakeHost();
     const loop = await pool.createFunction({ nodeId: 'loop1', name: 'spin', outputs: 1, func: 'if (msg.payload === 2) { while (true) {} } return msg;' }, host);
@@ -15,7 +15,7 @@ describe('function sandbox: time limit', () => {
     const inputs = [1, 2, 3].map((p) => recordedInput({ payload: p }));
     const results = await loop.run(inputs);
     assert.deepEqual(results.map((r) => r.status), ['ok', 'error', 'ok']);
-    assert.equal(inputs[1]!.dones[0]!.message, "function node 'spin' (loop1) ran longer than 100 ms");
+    assert.equal(inputs[1]!.dones[0]!.message, 'Script execution timed out after 100ms');
     assert.equal((inputs[1]!.dones[0] as ConfigError).code, 'function_timeout');
     const after = recordedInput({ payload: 'still here' });
     await other.run([after]);
@@ -27,20 +27,33 @@ describe('function sandbox: time limit', () => {
     const pool = createSandboxPool({ memoryMb: 32, timeoutMs: 100 });
     const host = createFakeHost();
     const setup = await pool.createFunction({ nodeId: 's1', outputs: 1, func: 'return msg;', initialize: 'for (;;) {}' }, host);
-    assert.match(host.errors[0]!.error.message, /On Start code failed: function node \(s1\) ran longer than 100 ms/);
+    assert.equal(host.errors[0]!.error.message, 'function node (s1): On Start code failed: Script execution timed out after 100ms');
 
     const timerHost = createFakeHost();
     const timer = await pool.createFunction({ nodeId: 't1', outputs: 1, func: 'setTimeout(() => { while (true) {} }, 1); return null;' }, timerHost);
     await timer.run([recordedInput({})]);
     await until(() => timerHost.errors.length > 0);
-    assert.equal(timerHost.errors[0]!.error.message, 'function node (t1) ran longer than 100 ms');
+    assert.equal(timerHost.errors[0]!.error.message, 'Script execution timed out after 100ms');
 
     const awaited = await pool.createFunction({ nodeId: 'a1', outputs: 1, func: 'await new Promise((r) => setTimeout(r, 1)); while (true) {}' }, host);
     const input = recordedInput({});
     const [result] = await awaited.run([input]);
     assert.equal(result!.status, 'error');
-    assert.equal(input.dones[0]!.message, 'function node (a1) ran longer than 100 ms');
+    assert.equal(input.dones[0]!.message, 'Script execution timed out after 100ms');
     await Promise.all([setup.close(), timer.close(), awaited.close()]);
+    await pool.dispose();
+  });
+
+  it('applies a node\'s own lower limit, and never lets it raise the pool\'s', async () => {
+    const pool = createSandboxPool({ memoryMb: 32, timeoutMs: 300 });
+    const spin = 'while (true) {}';
+    const low = await pool.createFunction({ nodeId: 'low', outputs: 1, func: spin, timeoutMs: 20 }, createFakeHost());
+    const high = await pool.createFunction({ nodeId: 'high', outputs: 1, func: spin, timeoutMs: 60_000 }, createFakeHost());
+    const [a, b] = [recordedInput({}), recordedInput({})];
+    await low.run([a]);
+    await high.run([b]);
+    assert.equal(a.dones[0]!.message, 'Script execution timed out after 20ms');
+    assert.equal(b.dones[0]!.message, 'Script execution timed out after 300ms');
     await pool.dispose();
   });
 

@@ -48,10 +48,16 @@ describe('function sandbox: messages', () => {
     assert.deepEqual(input.sends, [[null, [{ _msgid: 'x', payload: 1 }, { _msgid: 'x', payload: 2 }], [{ _msgid: 'x', payload: 0 }]]]);
   });
 
-  it('reports a non-message in the result as an error and sends the rest', async () => {
+  it('logs a non-message in the result as an error line (no msg, so no catch node) and sends the rest', async () => {
     const { input, host } = await runOne('return [[msg, 5]];', { _msgid: 'x', payload: 0 });
     assert.deepEqual(input.sends, [[[{ _msgid: 'x', payload: 0 }]]]);
-    assert.match(host.errors[0]!.error.message, /message of type number/);
+    assert.deepEqual(host.logs, [{ level: 'error', message: 'Function tried to send a message of type number' }]);
+    assert.deepEqual(host.errors, []);
+  });
+
+  it('keeps a numeric input _msgid on what it sends', async () => {
+    const { input } = await runOne('node.send({ payload: 1 }); return [[{ payload: 2 }]];', { _msgid: 1234 as unknown as string });
+    assert.deepEqual(input.sends, [[[{ _msgid: 1234, payload: 1 }]], [[{ _msgid: 1234, payload: 2 }]]]);
   });
 
   it('sends through node.send before the return value, in order', async () => {
@@ -59,11 +65,12 @@ describe('function sandbox: messages', () => {
     assert.deepEqual(input.sends, [[[{ _msgid: 'q', payload: 'a' }]], [[{ _msgid: 'q', payload: 'b' }]]]);
   });
 
-  it('exposes node id, name and outputCount', async () => {
-    const { input } = await runOne('return { payload: [node.id, node.name, node.outputCount] };', {}, { outputs: 2 });
+  it('exposes node id, name, path and outputCount', async () => {
+    const { input } = await runOne('return { payload: [node.id, node.name, node.outputCount, node.path] };', {}, { outputs: 2, path: 'tab1/sf1/n' });
     const sent = input.sends[0]![0]![0]!;
     assert.equal((sent.payload as unknown[])[1], 'f');
     assert.equal((sent.payload as unknown[])[2], 2);
+    assert.equal((sent.payload as unknown[])[3], 'tab1/sf1/n');
   });
 
   it('runs a batch and answers each message on its own', async () => {
@@ -157,6 +164,14 @@ describe('function sandbox: node API', () => {
     await input.finished;
     assert.deepEqual(input.sends, [[[{ _msgid: 'c', fast: 'fast-value', slow: 'slow-value' }]]]);
     await fn.close();
+  });
+
+  it('refuses a context callback that is not a function, as Node-RED does', async () => {
+    const code = (call: string) => `try { ${call}; return { payload: 'accepted' }; } catch (e) { return { payload: e.message }; }`;
+    for (const call of ["context.get('a', 'memory1', 'callback')", "flow.set('a', 1, 'memory1', 'callback')", "global.keys('memory1', 'callback')"]) {
+      const { input } = await runOne(code(call), {});
+      assert.equal(input.sends[0]![0]![0]!.payload, 'Callback must be a function', call);
+    }
   });
 
   it('turns a context store failure into an error the code can catch', async () => {
@@ -271,6 +286,18 @@ describe('function sandbox: lifecycle', () => {
     await until(() => host.errors.length > 0);
     assert.match(host.errors[0]!.error.message, /^Error: in timer/);
     assert.deepEqual(host.sent, []);
+    await fn.close();
+  });
+
+  it('accepts a timer callback that is not a function and reports the failure when it fires, with an empty msg', async () => {
+    const { fn, host } = await make('const id = setInterval(null, 5); setTimeout(() => { clearInterval(id); node.send(msg); }, 30); return null;');
+    const input = recordedInput({ _msgid: 'i', payload: 'kept' });
+    await fn.run([input]);
+    await until(() => input.sends.length > 0);
+    assert.equal(input.sends[0]![0]![0]!.payload, 'kept');
+    assert.ok(host.errors.length > 0);
+    assert.match(host.errors[0]!.error.message, /^TypeError: /);
+    assert.deepEqual(host.errors[0]!.msg, {});
     await fn.close();
   });
 

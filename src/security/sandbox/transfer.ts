@@ -7,6 +7,16 @@ const MAX_DEPTH = 64;
 
 export type Aside = Record<string, unknown> | null;
 
+/**
+ * The `_msgid` messages sent for an input carry: the input's own, as Node-RED copies it whatever
+ * its type (a spec or a flow may set a number).
+ */
+export type MsgId = string | number | undefined;
+
+export function asMsgId(v: unknown): MsgId {
+  return typeof v === 'string' || typeof v === 'number' ? v : undefined;
+}
+
 function isCopyable(v: unknown): boolean {
   if (typeof v === 'function' || typeof v === 'symbol') return false;
   if (v === null || typeof v !== 'object') return true;
@@ -87,17 +97,17 @@ function typeName(v: unknown): string {
  */
 export function normaliseOutput(
   value: unknown,
-  context: { msgid: string | undefined; aside: Aside; reject: (message: string) => void },
+  context: { msgid: MsgId; aside: Aside; reject: (message: string) => void },
 ): OutputMessages | null {
   return normaliseSent(value, context.msgid, context.aside, context.reject);
 }
 
 /** `normaliseOutput` with its context spread out, for the per-message path (no object per call). */
-export function normaliseSent(value: unknown, msgid: string | undefined, aside: Aside, reject: (message: string) => void): OutputMessages | null {
+export function normaliseSent(value: unknown, msgid: MsgId, aside: Aside, reject: (message: string) => void): OutputMessages | null {
   if (value === null || value === undefined) return null;
   if (isMessage(value)) {
     // The common case, `return msg`: one message on the first output.
-    if (msgid !== undefined) value._msgid = msgid;
+    if (msgid !== undefined) value._msgid = msgid as string;
     reattach(value, aside);
     return [[value]];
   }
@@ -111,7 +121,7 @@ export function normaliseSent(value: unknown, msgid: string | undefined, aside: 
     for (const m of list) {
       if (m === null || m === undefined) continue;
       if (isMessage(m)) {
-        if (msgid !== undefined) m._msgid = msgid;
+        if (msgid !== undefined) m._msgid = msgid as string;
         reattach(m, aside);
         msgs.push(m);
         count++;

@@ -48,6 +48,13 @@ export interface FunctionDef {
   finalize?: string;
   outputs: number;
   libs?: FunctionLib[];
+  /** `node.path`: the flow path of the node (`tab/node`, `tab/subflow-instance/node`); the id when absent. */
+  path?: string;
+  /**
+   * The node's own time limit per call, in ms (Node-RED's per-node `timeout`). Only ever lowers
+   * the pool's limit, which stays the ceiling.
+   */
+  timeoutMs?: number;
 }
 
 /** One input message with the engine's per-message callbacks (Node-RED's `send`/`done`). */

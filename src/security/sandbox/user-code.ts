@@ -131,7 +131,7 @@ export async function buildContext(
       const at = pieces.findIndex((p) => p.kind === kind);
       return at < 0 ? null : fns[at]!.derefInto();
     };
-    const cfg = { id: def.nodeId, name: def.name ?? '', outputs: def.outputs, usesNode: usesNode(def), libs: libs.map((l) => ({ var: l.var, shape: l.shape })) };
+    const cfg = { id: def.nodeId, name: def.name, path: def.path ?? def.nodeId, outputs: def.outputs, usesNode: usesNode(def), libs: libs.map((l) => ({ var: l.var, shape: l.shape })) };
     const api = (await setup!.apply(undefined, [new ivm.Callback(bridge), new ivm.ExternalCopy(cfg).copyInto({ release: true }), code('body'), code('setup'), code('close')], {
       result: { reference: true }, timeout: timeoutMs,
     })) as ivm.Reference;

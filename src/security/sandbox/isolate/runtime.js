@@ -72,7 +72,7 @@
 
   function makeNode(tag, msgid, mode) {
     return {
-      id: cfg.id, name: cfg.name, outputCount: cfg.outputs,
+      id: cfg.id, name: cfg.name, path: cfg.path, outputCount: cfg.outputs,
       log: shared.log, warn: shared.warn, debug: shared.debug, trace: shared.trace,
       error: shared.error, status: shared.status, on,
       send(msgs) {
@@ -91,6 +91,7 @@
   }
 
   function ctxCall(scope, op, args, cb) {
+    if (cb && typeof cb !== 'function') throw new Error('Callback must be a function');
     if (typeof cb !== 'function') {
       const r = host('ctx', scope, op, args, 0, currentTag);
       if (r.err !== undefined) throw new Error(r.err);
@@ -111,8 +112,9 @@
     };
   }
 
+  // Like Node-RED's wrappers, anything is accepted as the callback: one that is not a function
+  // fails when the timer fires and is reported as the node's error then.
   function addTimer(fn, ms, args, repeat) {
-    if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
     const id = nextId++;
     timers.set(id, { fn, args, tag: currentTag, repeat });
     host('timer', id, Number(ms) || 0, repeat, currentTag);
