@@ -116,16 +116,17 @@ export async function buildContext(
 ): Promise<BuiltContext> {
   const iso = lease.isolate;
   const pieces = codePieces(def);
-  const compiled = await Promise.allSettled(pieces.map((p) => compilePiece(iso, def, p)));
-  const scripts = compiled.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
-  let context: ivm.Context | null = null;
+  // The context is made while the pieces compile: one wait for the isolate's thread instead of two.
+  const [made, ...compiled] = await Promise.allSettled([iso.createContext(), ...pieces.map((p) => compilePiece(iso, def, p))]);
+  const scripts = compiled.flatMap((c) => (c.status === 'fulfilled' ? [c.value as ivm.Script] : []));
+  const context = made!.status === 'fulfilled' ? (made!.value as ivm.Context) : null;
   try {
+    if (context === null) throw (made as PromiseRejectedResult).reason;
     const failed = compiled.find((c) => c.status === 'rejected');
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
-    context = await iso.createContext();
     const [setup, ...fns] = (await Promise.all([
       lease.runtime.run(context, { reference: true, timeout: timeoutMs }),
-      ...scripts.map((s) => s.run(context!, { reference: true, timeout: timeoutMs })),
+      ...scripts.map((s) => s.run(context, { reference: true, timeout: timeoutMs })),
     ])) as ivm.Reference[];
     const code = (kind: CodePiece['kind']) => {
       const at = pieces.findIndex((p) => p.kind === kind);
