@@ -136,6 +136,12 @@ describe('function node', () => {
     assert.equal(caught, 0);
   });
 
+  it('is in the sandbox when the deploy ends: a syntax error is already logged, and the node stays to answer with it', async () => {
+    await helper.load([], [tab, fnNode({ func: 'return msg;;}' }), ...helperNodes(['h1'])]);
+    assert.ok(helper.log().args.some(([e]) => e.type === 'function' && /Unexpected token/.test(String(e.msg))));
+    assert.notEqual(helper.getNode('fn'), null);
+  });
+
   it('refuses libs unless external modules are enabled, naming the module', async () => {
     await helper.load([], [tab, fnNode({ func: 'return msg;', libs: [{ var: 'fs', module: 'fs' }] }), ...helperNodes(['h1'])]);
     assert.equal(helper.getNode('fn'), null);

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PermissionError } from '../../errors/index.js';
-import { code, defineNode, json, number, string, type NodeApi, type RuntimeSettings } from '../../runtime/definition/index.js';
+import { code, defineNode, json, number, string, type NodeApi, type NodeHandlers, type RuntimeSettings } from '../../runtime/definition/index.js';
 import type { Msg } from '../../runtime/types.js';
 import { FunctionCodeError } from '../../security/sandbox/errors.js';
 import type { SandboxedFunction, SandboxInput, SandboxPool } from '../../security/sandbox/index.js';
@@ -68,7 +68,7 @@ export const functionNode = defineNode({
       check: (v) => (Array.isArray(v) && v.every((l) => l && typeof l.var === 'string' && typeof l.module === 'string') ? undefined : 'must be a list of { var, module }'),
     }),
   },
-  create(config, node) {
+  async create(config, node) {
     if (config.libs.length > 0 && node.runtime.settings.functionExternalModules !== true) {
       throw new PermissionError(
         `function node uses module${config.libs.length > 1 ? 's' : ''} ${config.libs.map((l) => `'${l.module}'`).join(', ')}, but external modules are disabled (set functionExternalModules: true in redoubt.yaml)`,
@@ -78,8 +78,7 @@ export const functionNode = defineNode({
     // Node-RED's function node keeps its output count as `node.outputs`; specs and flows that
     // inspect the node read it there.
     (node as unknown as { outputs: number }).outputs = config.outputs;
-    // Not awaited: as in Node-RED, the node exists at once and messages wait for On Start code
-    // (which may be async) to finish, instead of the whole deploy waiting for it.
+    // Messages wait for this; the deploy waits for part of it (see the end).
     const ready: Promise<SandboxedFunction> = sandboxPool(node).then((pool) => pool.createFunction(
       {
         nodeId: node.id,
@@ -134,7 +133,7 @@ export const functionNode = defineNode({
         for (const input of batch) input.done(err instanceof Error ? err : new Error(String(err)));
       });
     };
-    return {
+    const handlers: NodeHandlers = {
       onInput(msg: Msg, send, done) {
         if (failed !== undefined) {
           done(failed);
@@ -148,6 +147,14 @@ export const functionNode = defineNode({
         await fn?.close();
       },
     };
+    // The deploy waits until the sandbox has the node (code compiled, the first isolate open), as
+    // Node-RED's node is ready when its constructor returns, so a message sent right after the
+    // deploy does not also wait for that. Not for On Start code, which may be async: as in
+    // Node-RED the node exists at once and messages wait for it to finish. A failure here is
+    // already reported (above) and leaves the node in place, answering messages with it.
+    if (config.initialize.trim() === '') await ready.catch(() => undefined);
+    else await sandboxPool(node).catch(() => undefined);
+    return handlers;
   },
 });
 
