@@ -142,6 +142,17 @@ describe('function node', () => {
     assert.notEqual(helper.getNode('fn'), null);
   });
 
+  it("has run On Start code's synchronous part when the deploy ends, and not waited for the rest", async () => {
+    const started = Date.now();
+    await helper.load([], [
+      tab,
+      fnNode({ initialize: "node.warn('starting'); await new Promise((r) => setTimeout(r, 300));", func: 'return msg;' }),
+      ...helperNodes(['h1']),
+    ]);
+    assert.ok(helper.log().args.some(([e]) => e.type === 'function' && e.msg === 'starting'));
+    assert.ok(Date.now() - started < 300, 'the deploy did not wait for the promise');
+  });
+
   it('refuses libs unless external modules are enabled, naming the module', async () => {
     await helper.load([], [tab, fnNode({ func: 'return msg;', libs: [{ var: 'fs', module: 'fs' }] }), ...helperNodes(['h1'])]);
     assert.equal(helper.getNode('fn'), null);

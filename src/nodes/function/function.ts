@@ -109,6 +109,7 @@ export const functionNode = defineNode({
         },
         getEnv: (name) => node.getEnv(name),
       },
+      { untilOnStartBegins: true },
     ));
     let failed: unknown;
     ready.catch((err: unknown) => {
@@ -147,13 +148,12 @@ export const functionNode = defineNode({
         await fn?.close();
       },
     };
-    // The deploy waits until the sandbox has the node (code compiled, the first isolate open), as
-    // Node-RED's node is ready when its constructor returns, so a message sent right after the
-    // deploy does not also wait for that. Not for On Start code, which may be async: as in
-    // Node-RED the node exists at once and messages wait for it to finish. A failure here is
-    // already reported (above) and leaves the node in place, answering messages with it.
-    if (config.initialize.trim() === '') await ready.catch(() => undefined);
-    else await sandboxPool(node).catch(() => undefined);
+    // The deploy waits until the sandbox has the node (code compiled, the first isolate open) and
+    // On Start code has run its synchronous part, as Node-RED does both when it creates the node;
+    // a message sent right after the deploy then waits for nothing more. On Start code that goes
+    // on (a promise) does so while the deploy ends, and messages wait for it, as in Node-RED. A
+    // failure here is already reported (above) and leaves the node in place, answering with it.
+    await ready.catch(() => undefined);
     return handlers;
   },
 });

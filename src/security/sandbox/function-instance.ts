@@ -31,6 +31,8 @@ export interface FunctionInstance extends SandboxedFunction {
   readonly isolate: ivm.Isolate | null;
   /** Builds the node's context (if it has none) and runs its On Start code; callers share one build. */
   start(): Promise<void>;
+  /** Settles once the first start has run On Start code's synchronous part, or has ended. */
+  readonly begun: Promise<void>;
   /**
    * The isolate is gone: fail what is pending with `error`, drop timers, forget the context. A
    * node whose On Start code blew the memory limit stays failed instead of restarting.
@@ -89,6 +91,8 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
   // Batches of one node go into the isolate one after another: a batch runs in several slices,
   // and the next batch's messages must neither overtake its rest nor replace it in the runtime.
   let lane: Promise<void> = Promise.resolve();
+  let markBegun: () => void = () => undefined;
+  const begun = new Promise<void>((resolve) => { markBegun = resolve; });
 
   const codeError = (code: string, info: ThrownInfo, file: string) => {
     const d = describeThrown(info, file);
@@ -259,6 +263,7 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
     } catch (err) {
       failForCall(err, token, r.lease.isolate, gen);
     }
+    markBegun();
     await done;
     const result = batch.results[0]!;
     if (result.status === 'error') {
@@ -340,8 +345,11 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
     nodeId: def.nodeId,
     label,
     eager,
+    begun,
     get isolate() { return refs?.lease.isolate ?? null; },
     start() {
+      // A context already built may still be running its On Start code: callers wait for that.
+      if (starting !== null) return starting;
       if (refs !== null || isBroken || closed) return Promise.resolve();
       starting ??= (async () => {
         // An isolate that dies during On Start (another node's doing) takes this build with it:
@@ -356,7 +364,7 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
           inSetup = false;
           if (gen === generation || isBroken || closed) return;
         }
-      })().finally(() => { inSetup = false; starting = null; });
+      })().finally(() => { inSetup = false; starting = null; markBegun(); });
       return starting;
     },
     reset(error, isCulprit) {

@@ -6,6 +6,6 @@ export { createSandboxPool } from './pool.js';
 export { FunctionCodeError, FunctionSyntaxError } from './errors.js';
 export { checkLibs } from './libs.js';
 export type {
-  ExternalModulesPolicy, FunctionDef, FunctionLib, OutputMessages, RunResult, SandboxedFunction, SandboxHost,
+  CreateFunctionOptions, ExternalModulesPolicy, FunctionDef, FunctionLib, OutputMessages, RunResult, SandboxedFunction, SandboxHost,
   SandboxInput, SandboxLogLevel, SandboxPool, SandboxPoolOptions, SandboxPoolStats,
 } from './types.js';

@@ -5,7 +5,7 @@ import { FunctionCodeError } from './errors.js';
 import { createFunctionInstance } from './function-instance.js';
 import type { FunctionInstance } from './function-instance.js';
 import { loadLibs } from './libs.js';
-import type { FunctionDef, SandboxedFunction, SandboxHost, SandboxPool, SandboxPoolOptions, SandboxPoolStats } from './types.js';
+import type { CreateFunctionOptions, FunctionDef, SandboxedFunction, SandboxHost, SandboxPool, SandboxPoolOptions, SandboxPoolStats } from './types.js';
 import { checkSyntax, SourceMemo } from './user-code.js';
 import type { ContextLease } from './user-code.js';
 
@@ -200,7 +200,7 @@ export function createSandboxPool(options: SandboxPoolOptions): SandboxPool {
 
   return {
     get restarts() { return restarts; },
-    async createFunction(def: FunctionDef, host: SandboxHost): Promise<SandboxedFunction> {
+    async createFunction(def: FunctionDef, host: SandboxHost, createOptions?: CreateFunctionOptions): Promise<SandboxedFunction> {
       if (isDisposed) throw new ConfigError('functionSandbox', 'the sandbox pool has been disposed');
       const libs = await loadLibs(def, options.externalModules);
       check(def);
@@ -210,12 +210,17 @@ export function createSandboxPool(options: SandboxPoolOptions): SandboxPool {
       const inst = createFunctionInstance(def, host, libs, deps);
       instances.add(inst);
       if (inst.eager) {
+        const started = inst.start();
         try {
-          await inst.start();
+          if (createOptions?.untilOnStartBegins === true) await Promise.race([started, inst.begun]);
+          else await started;
         } catch (err) {
           instances.delete(inst);
           throw err;
         }
+        // Still running when only its beginning was awaited: a later failure reaches the
+        // messages (they wait for it through run), not an unhandled rejection.
+        started.catch(() => undefined);
       }
       return inst;
     },

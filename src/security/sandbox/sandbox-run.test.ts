@@ -258,6 +258,20 @@ describe('function sandbox: lifecycle', () => {
     assert.deepEqual(host.logs, [{ level: 'warn', message: 'stopping yes' }]);
   });
 
+  it('can hand the node over once On Start code has run its synchronous part; messages still wait for the rest', async () => {
+    const host = createFakeHost();
+    const fn = await pool.createFunction({
+      nodeId: `n${++seq}`, outputs: 1, func: 'msg.payload = context.get("phase"); return msg;',
+      initialize: 'node.log("sync part"); context.set("phase", "begun"); await new Promise((r) => setTimeout(r, 60)); context.set("phase", "done");',
+    }, host, { untilOnStartBegins: true });
+    assert.deepEqual(host.logs, [{ level: 'info', message: 'sync part' }]);
+    assert.equal(host.context.get('phase'), 'begun');
+    const input = recordedInput({});
+    await fn.run([input]);
+    assert.equal(input.sends[0]![0]![0]!.payload, 'done');
+    await fn.close();
+  });
+
   it('fails messages with the On Start error when On Start code throws', async () => {
     const { fn, host } = await make('return msg;', { initialize: 'throw new Error("no setup")' });
     const input = recordedInput({});

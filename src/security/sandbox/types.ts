@@ -122,12 +122,21 @@ export interface SandboxPoolStats {
   cpuTimeUs: number;
 }
 
+export interface CreateFunctionOptions {
+  /**
+   * Resolve once On Start code has begun (its context built, its synchronous part run) instead of
+   * when it has finished: Node-RED runs that part when the node is created and lets the rest (a
+   * promise) go on while the deploy ends. Messages still wait for all of it.
+   */
+  untilOnStartBegins?: boolean;
+}
+
 export interface SandboxPool {
   /**
    * Compiles the node's code (a syntax error rejects here) and, when it has On Start code, builds
    * its context and runs that code; other nodes get their context at their first message.
    */
-  createFunction(def: FunctionDef, host: SandboxHost): Promise<SandboxedFunction>;
+  createFunction(def: FunctionDef, host: SandboxHost, options?: CreateFunctionOptions): Promise<SandboxedFunction>;
   /** How many isolates were disposed by the memory limit (their functions restarted). */
   readonly restarts: number;
   stats(): Promise<SandboxPoolStats>;
