@@ -166,6 +166,24 @@ describe('function sandbox: node API', () => {
     await fn.close();
   });
 
+  it('offers promisify (setTimeout included) and RED.util.getSetting, as Node-RED\'s sandbox does', async () => {
+    const host = createFakeHost();
+    host.env['SITE'] = 'north';
+    const { fn } = await make([
+      'const wait = promisify(setTimeout);',
+      'const v = await wait(5, "waited");',
+      'const cb = (a, done) => done(null, a * 2);',
+      'msg.payload = [v, await promisify(cb)(21), RED.util.getSetting(node, "SITE")];',
+      'try { await promisify((done) => done(new Error("nope")))(); } catch (e) { msg.payload.push(e.message); }',
+      'return msg;',
+    ].join('\n'), {}, host);
+    const input = recordedInput({});
+    await fn.run([input]);
+    await input.finished;
+    assert.deepEqual(input.sends[0]![0]![0]!.payload, ['waited', 42, 'north', 'nope']);
+    await fn.close();
+  });
+
   it('refuses a context callback that is not a function, as Node-RED does', async () => {
     const code = (call: string) => `try { ${call}; return { payload: 'accepted' }; } catch (e) { return { payload: e.message }; }`;
     for (const call of ["context.get('a', 'memory1', 'callback')", "flow.set('a', 1, 'memory1', 'callback')", "global.keys('memory1', 'callback')"]) {

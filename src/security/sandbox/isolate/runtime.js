@@ -136,12 +136,30 @@
     log: log('info'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug'), trace: log('trace'),
   };
 
+  const envApi = { get(name) { return adopt(host('env', String(name)), 0); } };
+  // Node's util.promisify, as Node-RED's sandbox offers it (`promisify`), with its custom symbol,
+  // which setTimeout carries as in Node.
+  const CUSTOM = Symbol.for('nodejs.util.promisify.custom');
+  function promisify(original) {
+    if (typeof original !== 'function') throw new TypeError('The "original" argument must be of type function');
+    if (typeof original[CUSTOM] === 'function') return original[CUSTOM];
+    return function (...args) {
+      return new Promise((resolve, reject) => {
+        original.call(this, ...args, (err, value) => (err ? reject(err) : resolve(value)));
+      });
+    };
+  }
+  function setTimeoutApi(fn, ms, ...args) { return addTimer(fn, ms, args, false); }
+  setTimeoutApi[CUSTOM] = (after, value) => new Promise((resolve) => { addTimer(resolve, after, [value], false); });
+
   const globals = {
     context: contextApi, flow: flowScope, global: globalScope,
-    env: { get(name) { return adopt(host('env', String(name)), 0); } },
-    RED: { util },
+    env: envApi,
+    // Node-RED's RED.util.getSetting in a function node always reads for that node: env.get.
+    RED: { util: Object.freeze({ ...util, getSetting(_node, name) { return envApi.get(name); } }) },
     console: consoleApi,
-    setTimeout(fn, ms, ...args) { return addTimer(fn, ms, args, false); },
+    promisify,
+    setTimeout: setTimeoutApi,
     clearTimeout: clearTimer,
     setInterval(fn, ms, ...args) { return addTimer(fn, ms, args, true); },
     clearInterval: clearTimer,
