@@ -64,6 +64,20 @@ describe('function node', () => {
     assert.equal(m!.payload, 42);
   });
 
+  it('passes an error given to node.done() on to catch nodes as it is, without setting msg.error', async () => {
+    await helper.load([], [
+      tab,
+      fnNode({ func: "node.done(new RangeError('out of range ' + msg.payload));" }, [[]]),
+      { id: 'c', type: 'catch', z: 'f', scope: null, wires: [['h1']] },
+      ...helperNodes(['h1']),
+    ]);
+    const got = next('h1');
+    helper.getNode('fn')!.receive({ payload: 7 });
+    const [m] = await got;
+    assert.equal((m!.error as { message: string }).message, 'RangeError: out of range 7');
+    assert.equal(m!._error, undefined);
+  });
+
   it('cannot reach process, require or the host', async () => {
     await helper.load([], [
       tab,

@@ -169,6 +169,8 @@ function nodeRedDoneError(reported: Error, msg: Msg): unknown {
   if (err === null) return reported;
   // Node-RED passes vm's timeout Error itself on, without setting msg.error.
   if (err.code === 'function_timeout') return err;
+  // node.done(err) from the code: passed on as it is (a string stays a string), msg untouched.
+  if (err.code === 'function_done_error') return asNodeRedError(err);
   if (err.code !== 'function_error') return err.message;
   const thrown = err.thrown;
   if (thrown.name === undefined && thrown.stack === undefined) return thrown.message;
@@ -184,7 +186,7 @@ function asNodeRedError(reported: Error): unknown {
   if (err === null) return reported;
   const thrown = err.thrown;
   if (thrown.name === undefined && thrown.stack === undefined) return thrown.message;
-  return err.code === 'function_error' ? toError(thrown) : err.message;
+  return err.code === 'function_error' || err.code === 'function_done_error' ? toError(thrown) : err.message;
 }
 
 /**

@@ -194,7 +194,9 @@ export function createFunctionInstance(def: FunctionDef, host: SandboxHost, libs
     done(tag, thrown) {
       const e = entries.get(tag);
       if (e?.input === undefined || e.input === null) return;
-      e.input.done(thrown === null ? undefined : codeError('function_error', thrown, files.body));
+      // Its own code: Node-RED hands what the code passed to done() on as it is, where a throw
+      // also puts the Error on msg.error.
+      e.input.done(thrown === null ? undefined : codeError('function_done_error', thrown, files.body));
     },
     error(info, msg, tag) {
       const d = describeThrown(info, files.body);
