@@ -150,10 +150,17 @@ describe('function node', () => {
     assert.equal(caught, 0);
   });
 
-  it('is in the sandbox when the deploy ends: a syntax error is already logged, and the node stays to answer with it', async () => {
+  it('logs a syntax error once deployed, without a message, and the node stays to answer with it', async () => {
     await helper.load([], [tab, fnNode({ func: 'return msg;;}' }), ...helperNodes(['h1'])]);
-    assert.ok(helper.log().args.some(([e]) => e.type === 'function' && /Unexpected token/.test(String(e.msg))));
+    const isSyntax = ([e]: [{ type?: string; msg: unknown }]) => e.type === 'function' && /Unexpected token/.test(String(e.msg));
+    for (let i = 0; i < 200 && !helper.log().args.some(isSyntax); i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(helper.log().args.some(isSyntax), 'the syntax error is logged');
     assert.notEqual(helper.getNode('fn'), null);
+  });
+
+  it('has the syntax error logged when the deploy ends for a node with On Start code, which the deploy waits for', async () => {
+    await helper.load([], [tab, fnNode({ initialize: 'node.log("start")', func: 'return msg;;}' }), ...helperNodes(['h1'])]);
+    assert.ok(helper.log().args.some(([e]) => e.type === 'function' && /Unexpected token/.test(String(e.msg))));
   });
 
   it("has run On Start code's synchronous part when the deploy ends, and not waited for the rest", async () => {

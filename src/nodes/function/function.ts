@@ -68,7 +68,7 @@ export const functionNode = defineNode({
       check: (v) => (Array.isArray(v) && v.every((l) => l && typeof l.var === 'string' && typeof l.module === 'string') ? undefined : 'must be a list of { var, module }'),
     }),
   },
-  async create(config, node) {
+  create(config, node) {
     if (config.libs.length > 0 && node.runtime.settings.functionExternalModules !== true) {
       throw new PermissionError(
         `function node uses module${config.libs.length > 1 ? 's' : ''} ${config.libs.map((l) => `'${l.module}'`).join(', ')}, but external modules are disabled (set functionExternalModules: true in redoubt.yaml)`,
@@ -148,13 +148,14 @@ export const functionNode = defineNode({
         await fn?.close();
       },
     };
-    // The deploy waits until the sandbox has the node (code compiled, the first isolate open) and
-    // On Start code has run its synchronous part, as Node-RED does both when it creates the node;
-    // a message sent right after the deploy then waits for nothing more. On Start code that goes
-    // on (a promise) does so while the deploy ends, and messages wait for it, as in Node-RED. A
-    // failure here is already reported (above) and leaves the node in place, answering with it.
-    await ready.catch(() => undefined);
-    return handlers;
+    // Node-RED runs On Start code as it creates the node, so for a node with On Start code the
+    // deploy waits until its synchronous part has run (what it logs or sets is there when the
+    // deploy ends); a promise it returns goes on after the deploy, and messages wait for it.
+    // A node without On Start code is not waited for: waiting on every node's sandbox set-up made
+    // a 10,000-node deploy 40 % slower and 17 MB bigger, and its first message waits anyway.
+    // A failure here is already reported (above) and leaves the node in place, answering with it.
+    if (config.initialize.trim() === '') return handlers;
+    return ready.then(() => handlers, () => handlers);
   },
 });
 
