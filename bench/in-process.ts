@@ -3,7 +3,7 @@
  * from src/ through tsx and for `--trace-gc`/`--cpu-prof` of the engine alone. Not part of
  * `npm run bench`, and not comparable with Node-RED.
  *
- *   node --import tsx bench/in-process.ts [chain|fan-out|switch] [runs]
+ *   node --import tsx bench/in-process.ts [chain|fan-out|switch|function] [runs]
  *
  * Prints `<wall ms>/<CPU ms>` per run (CPU of the whole process, the collector's threads too).
  */
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createRedoubt } from '../src/index.js';
 import { chainBench } from './flows/chain.js';
 import { fanOutBench } from './flows/fan-out.js';
+import { functionChainBench } from './flows/function-chain.js';
 import type { MessageBench } from './flows/message-bench.js';
 import { switchChainBench } from './flows/switch-chain.js';
 import { verifyMarker } from './lib/message-suite.js';
@@ -21,6 +22,7 @@ const BENCHES: Record<string, () => MessageBench> = {
   chain: () => chainBench(50_000),
   'fan-out': () => fanOutBench(25_000),
   switch: () => switchChainBench(50_000),
+  function: () => functionChainBench(25_000),
 };
 
 async function main(): Promise<void> {
