@@ -11,19 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRedoubt } from '../src/index.js';
-import { chainBench } from './flows/chain.js';
-import { fanOutBench } from './flows/fan-out.js';
-import { functionChainBench } from './flows/function-chain.js';
-import type { MessageBench } from './flows/message-bench.js';
-import { switchChainBench } from './flows/switch-chain.js';
+import { SINGLE_RUN_BENCHES } from './flows/single-runs.js';
 import { verifyMarker } from './lib/message-suite.js';
 
-const BENCHES: Record<string, () => MessageBench> = {
-  chain: () => chainBench(50_000),
-  'fan-out': () => fanOutBench(25_000),
-  switch: () => switchChainBench(50_000),
-  function: () => functionChainBench(25_000),
-};
+const BENCHES = SINGLE_RUN_BENCHES;
 
 async function main(): Promise<void> {
   const [name = 'fan-out', runsText = '10'] = process.argv.slice(2);

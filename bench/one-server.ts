@@ -11,11 +11,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chainBench } from './flows/chain.js';
-import { fanOutBench } from './flows/fan-out.js';
-import { functionChainBench } from './flows/function-chain.js';
-import type { MessageBench } from './flows/message-bench.js';
-import { switchChainBench } from './flows/switch-chain.js';
+import { SINGLE_RUN_BENCHES } from './flows/single-runs.js';
 import { verifyMarker } from './lib/message-suite.js';
 import { ensureNodeRed } from './lib/node-red-install.js';
 import { clockTicks } from './lib/proc-stat.js';
@@ -23,12 +19,7 @@ import { launch } from './lib/runtimes.js';
 import type { RuntimeKind } from './lib/server-child.js';
 import { bcryptHashOf, benchCredentials, redoubtHasAllowList } from './lib/server-setup.js';
 
-const BENCHES: Record<string, () => MessageBench> = {
-  chain: () => chainBench(50_000),
-  'fan-out': () => fanOutBench(25_000),
-  switch: () => switchChainBench(50_000),
-  function: () => functionChainBench(25_000),
-};
+const BENCHES = SINGLE_RUN_BENCHES;
 
 async function main(): Promise<void> {
   const [name = 'switch', runsText = '8'] = process.argv.slice(2);
