@@ -63,7 +63,8 @@ function makeNodeRedDir(options: { settings?: string; secret?: string | false; r
         httpNodeMiddleware: function (req, res, next) { next(); },
         functionGlobalContext: { plant: 'north', limits: { max: 5 }, os: require('os') },
         contextStorage: { default: { module: 'localfilesystem' }, mem: { module: 'memory' } },
-        functionTimeout: 2,
+        globalFunctionTimeout: 2,
+        functionTimeout: 5,
         logging: { console: { level: 'info' } },
       };`,
   );
@@ -185,7 +186,7 @@ describe('importNodeRed', () => {
     assert.equal(yaml.host, undefined, 'without uiHost Redoubt keeps loopback');
     assert.deepEqual(yaml.functionGlobalContext, { plant: 'north', limits: { max: 5 } });
     assert.deepEqual(yaml.contextStorage, { default: { module: 'localfilesystem' }, mem: { module: 'memory' } });
-    assert.equal(yaml.functionTimeoutMs, 2000);
+    assert.equal(yaml.functionTimeoutMs, 2000, "Node-RED's enforced globalFunctionTimeout, not the editor's functionTimeout");
     assert.deepEqual(JSON.parse(readFileSync(join(userDir, 'context', 'global', 'global.json'), 'utf8')), { count: 3 });
 
     const find = (subject: string) => report.items.find((i) => i.subject === subject);
@@ -193,6 +194,7 @@ describe('importNodeRed', () => {
     assert.equal(find('httpNodeMiddleware')?.kind, 'not-carried');
     assert.equal(find('adminAuth.default')?.kind, 'not-carried');
     assert.equal(find('exec')?.kind, 'decision');
+    assert.equal(find('functionTimeout')?.kind, 'info');
     assert.equal(find('uiHost')?.kind, 'decision');
     assert.equal(find('adminAuth.users[2]')?.kind, 'decision');
     assert.equal(find('package.json: node-red-contrib-foo')?.kind, 'not-carried');

@@ -136,9 +136,14 @@ export function mapNodeRedSettings(input: MapSettingsInput): MappedSettings {
   if (out.functionExternalModules === true) {
     add('decision', 'functionExternalModules', 'kept on as in Node-RED: function nodes may load npm modules. Set functionExternalModules: false in redoubt.yaml if no flow needs it');
   }
-  const timeout = take('functionTimeout');
+  // Node-RED 4 enforces globalFunctionTimeout (seconds) on every function node; functionTimeout
+  // is only the editor's default for a new node's own timeout, which each node keeps in flows.json.
+  const timeout = take('globalFunctionTimeout');
   if (typeof timeout === 'number' && timeout > 0) out.functionTimeoutMs = Math.min(600_000, Math.max(10, Math.round(timeout * 1000)));
-  else if (timeout !== undefined) add('info', 'functionTimeout', "Node-RED had no function timeout (0); Redoubt's functionTimeoutMs default (1000 ms) applies");
+  else if (timeout !== undefined) add('info', 'globalFunctionTimeout', "Node-RED had no function timeout (0); Redoubt's functionTimeoutMs default (1000 ms) applies");
+  if (take('functionTimeout') !== undefined) {
+    add('info', 'functionTimeout', "the editor's default timeout for new function nodes: not carried; each node's own timeout in flows.json applies, below functionTimeoutMs");
+  }
 
   const globals = take('functionGlobalContext');
   if (isObject(globals)) {
