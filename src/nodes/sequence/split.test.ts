@@ -222,15 +222,34 @@ describe('split node', () => {
       assert.notEqual((out[0]!.parts as any).id, 'outer');
     });
 
-    it('completes and drops messages it cannot split', async () => {
+    it('completes and drops numbers and booleans', async () => {
       await loadFlow([{ id: 's', type: 'split', wires: [['h']] }, { id: 'h', type: 'helper' }]);
       const got = record('h');
       const dones = watchDone('s');
       helper.getNode('s')!.receive({ payload: 42 });
-      helper.getNode('s')!.receive({ payload: null });
+      helper.getNode('s')!.receive({ payload: true });
       await wait(20);
       assert.equal(got.length, 0);
       assert.equal(dones.length, 2);
+    });
+
+    it('reports a null payload as its error to catch nodes and does not complete it, as Node-RED 4 does', async () => {
+      await loadFlow([
+        { id: 's', type: 'split', wires: [['h']] },
+        { id: 'h', type: 'helper' },
+        { id: 'c', type: 'catch', scope: ['s'], wires: [['hc']] },
+        { id: 'hc', type: 'helper' },
+      ]);
+      const got = record('h');
+      const dones = watchDone('s');
+      const caught = collect('hc', 1);
+      helper.getNode('s')!.receive({ payload: null, topic: 't' });
+      const [msg] = await caught;
+      assert.match(String((msg!.error as { message: unknown }).message), /Cannot convert undefined or null to object/);
+      assert.equal(msg!.topic, 't');
+      assert.equal(got.length, 0);
+      assert.equal(dones.filter((e) => e.err === undefined).length, 0, 'not completed');
+      assert.equal(dones.filter((e) => e.err !== undefined).length, 1, 'one error');
     });
 
     it('drops a message without the property and does not complete it, as Node-RED does', async () => {

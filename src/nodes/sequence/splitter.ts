@@ -231,8 +231,12 @@ export function createSplitter(opts: SplitterOptions): (msg: Msg, send: SendFn, 
       else splitBufferByDelimiter(msg, parts, data, send, done);
     } else if (typeof value === 'object' && value !== null) {
       splitObject(msg, parts, value as Record<string, unknown>, send, done);
+    } else if (value === null) {
+      // Node-RED 4 takes null for an object and fails on its keys: the node's error, which catch
+      // nodes see, with that TypeError's text; the message is not completed.
+      throw new TypeError('Cannot convert undefined or null to object');
     } else {
-      // Numbers, booleans and null are not split: the message is dropped, as in Node-RED.
+      // Numbers and booleans are not split: the message is dropped and completed, as in Node-RED.
       done();
     }
   };
