@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedoubtError } from '../errors/index.js';
+import { createVault } from '../security/credential-vault.js';
 import { createFileFlowsStorage } from './services/file-flows-storage.js';
 import { startTestServer } from './testing/test-server.js';
 
@@ -95,5 +96,51 @@ describe('a deploy whose save fails', () => {
     });
     await assert.rejects(storage.save([{ id: 'new', type: 'tab' }], {}), /vault refused/);
     await assert.rejects(readFile(path, 'utf8'), { code: 'ENOENT' });
+  });
+
+  it('writes the credentials file only when the credentials changed or the file is not the one it wrote', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redoubt-storage-'));
+    const real = createVault({ userDir: dir, env: {} });
+    let vaultSaves = 0;
+    const vault = { path: real.path, load: real.load, save: async (c: Record<string, Record<string, unknown>>) => { vaultSaves++; await real.save(c); } };
+    const storage = createFileFlowsStorage({ flowsPath: join(dir, 'flows.json') }, { vault });
+    const flows = [{ id: 't1', type: 'tab' }];
+    await storage.save(flows, { cfg: { password: 'hunter2' } });
+    const first = (await stat(real.path)).ino;
+    await storage.save(flows, { cfg: { password: 'hunter2' } });
+    assert.equal(vaultSaves, 1, 'the same credentials are not encrypted and written again');
+    assert.equal((await stat(real.path)).ino, first);
+
+    await storage.save(flows, { cfg: { password: 'hunter3' } });
+    assert.equal(vaultSaves, 2);
+    assert.deepEqual(await real.load(), { cfg: { password: 'hunter3' } });
+
+    // Removed behind the runtime's back: the next save puts the credentials back.
+    await rm(real.path);
+    await storage.save(flows, { cfg: { password: 'hunter3' } });
+    assert.equal(vaultSaves, 3);
+    assert.deepEqual(await real.load(), { cfg: { password: 'hunter3' } });
+
+    // A fresh storage that loaded the file knows it too.
+    const again = createFileFlowsStorage({ flowsPath: join(dir, 'flows.json') }, { vault });
+    assert.deepEqual((await again.load()).credentials, { cfg: { password: 'hunter3' } });
+    await again.save(flows, { cfg: { password: 'hunter3' } });
+    assert.equal(vaultSaves, 3);
+  });
+
+  it('still refuses to write over a tampered credentials file when the credentials did not change, and keeps the flows file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redoubt-storage-'));
+    const vault = createVault({ userDir: dir, env: {} });
+    const path = join(dir, 'flows.json');
+    const storage = createFileFlowsStorage({ flowsPath: path }, { vault });
+    await storage.save([{ id: 't1', type: 'tab' }], { cfg: { password: 'hunter2' } });
+    const flowsBefore = await readFile(path, 'utf8');
+    const envelope = JSON.parse(await readFile(vault.path, 'utf8')) as { data: string };
+    envelope.data = Buffer.from('attacker').toString('base64');
+    await writeFile(vault.path, JSON.stringify(envelope));
+    const tampered = await readFile(vault.path, 'utf8');
+    await assert.rejects(storage.save([{ id: 't2', type: 'tab' }], { cfg: { password: 'hunter2' } }), (err: Error & { code?: string }) => err.code === 'credentials_tampered');
+    assert.equal(await readFile(path, 'utf8'), flowsBefore, 'the flows file is put back');
+    assert.equal(await readFile(vault.path, 'utf8'), tampered, 'the evidence stays');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { inTempDir } from '../testing/temp-dir.js';
@@ -80,6 +80,55 @@ describe('writeFlowsFile', () => {
       };
       await assert.rejects(writeFlowsFile(path, [], { fs: failing }), { code: 'write_failed' });
       assert.deepEqual(await readFlowsFile(path), flows);
+    });
+  });
+
+  it('keeps the backup as a file of its own: editing flows.json in place afterwards leaves it as it was', async () => {
+    await inTempDir('redoubt-flows-', async (dir) => {
+      const path = join(dir, 'flows.json');
+      await writeFlowsFile(path, flows);
+      await writeFlowsFile(path, [{ id: 'c', type: 'comment' }]);
+      const backup = flowsBackupPath(path);
+      assert.notEqual(statSync(backup).ino, statSync(path).ino);
+      assert.equal(statSync(backup).nlink, 1);
+      // An editor that rewrites the file in place, as some do.
+      writeFileSync(path, '[]');
+      assert.equal(readFileSync(backup, 'utf8'), JSON.stringify(flows));
+      // And the next deploy replaces the backup with what flows.json held.
+      await writeFlowsFile(path, flows);
+      assert.equal(readFileSync(backup, 'utf8'), '[]');
+    });
+  });
+
+  it('copies the data where the file system refuses a hard link, and for a flows.json that is a symlink', async () => {
+    await inTempDir('redoubt-flows-', async (dir) => {
+      const path = join(dir, 'flows.json');
+      await writeFlowsFile(path, flows);
+      const refusing = {
+        open: fsp.open,
+        unlink: fsp.unlink,
+        rename: fsp.rename,
+        link: async () => {
+          throw Object.assign(new Error('injected: operation not permitted'), { code: 'EPERM' });
+        },
+      };
+      await writeFlowsFile(path, [], { fs: refusing });
+      assert.equal(readFileSync(flowsBackupPath(path), 'utf8'), JSON.stringify(flows));
+      assert.equal(readFileSync(path, 'utf8'), '[]');
+
+      // Any other failure of the link is the deploy's error, and flows.json stays as it was.
+      const failing = { ...refusing, link: async () => { throw Object.assign(new Error('injected EIO'), { code: 'EIO' }); } };
+      await assert.rejects(writeFlowsFile(path, flows, { fs: failing }), (err: Error & { code?: string }) => err.code === 'write_failed' && err.message.includes('could not back up'));
+      assert.equal(readFileSync(path, 'utf8'), '[]');
+
+      const target = join(dir, 'real-flows.json');
+      writeFileSync(target, JSON.stringify(flows));
+      const linked = join(dir, 'linked.json');
+      symlinkSync(target, linked);
+      await writeFlowsFile(linked, []);
+      const linkedBackup = flowsBackupPath(linked);
+      assert.equal(lstatSync(linkedBackup).isSymbolicLink(), false);
+      assert.equal(readFileSync(linkedBackup, 'utf8'), JSON.stringify(flows));
     });
   });
 });

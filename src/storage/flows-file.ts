@@ -3,7 +3,7 @@
  * indented by four spaces (`flowFilePretty`). Each write keeps the previous file as
  * `.flows.json.backup` beside it, as Node-RED does, and replaces the file atomically.
  */
-import { copyFile, readFile, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, readFile, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RedoubtError } from '../errors/index.js';
 import { writeFileAtomic, type AtomicFs } from './atomic-write.js';
@@ -16,7 +16,8 @@ export interface WriteFlowsOptions {
    * serialises its flows once for the file, the rev and the history): written as it is.
    */
   json?: Uint8Array;
-  fs?: AtomicFs;
+  /** File-system calls, for tests injecting failures; `link` makes the backup. */
+  fs?: AtomicFs & { link?: typeof link };
 }
 
 /** Node-RED's backup name: `.` + file name + `.backup`, in the same directory. */
@@ -81,7 +82,7 @@ export async function writeFlowsFile(path: string, flows: readonly unknown[], op
   const text = options.json ?? serialiseFlows(flows, options);
   let backedUp = true;
   try {
-    await copyFile(path, flowsBackupPath(path));
+    await backUp(path, flowsBackupPath(path), options.fs?.link ?? link);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new RedoubtError('write_failed', `could not back up ${path}: ${(err as Error).message}`, { cause: err, place: { file: path } });
@@ -90,6 +91,32 @@ export async function writeFlowsFile(path: string, flows: readonly unknown[], op
   }
   await writeFileAtomic(path, text, { fs: options.fs });
   return { backedUp };
+}
+
+/** Errors of `link` that mean the file system has no hard links here, not that something is wrong. */
+const NO_HARD_LINKS = new Set(['EPERM', 'EXDEV', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EACCES']);
+
+/**
+ * Makes `backup` hold what `path` holds now. The new file is written to a temporary name and
+ * renamed over `path`, so the current file's data is never written to again: a second name for
+ * it (a hard link) is the copy, made in one directory operation instead of reading and writing
+ * the whole file (10 MB for 20,000 nodes) on every deploy. Where hard links are refused (FAT,
+ * some network and FUSE file systems), and for a `path` that is not a plain file (a symlink
+ * would be linked, not its content), the data is copied as before. Throws ENOENT when there is no
+ * file to back up.
+ */
+async function backUp(path: string, backup: string, linkFile: typeof link): Promise<void> {
+  if (!(await lstat(path)).isFile()) {
+    await copyFile(path, backup);
+    return;
+  }
+  await rm(backup, { force: true });
+  try {
+    await linkFile(path, backup);
+  } catch (err) {
+    if (!NO_HARD_LINKS.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    await copyFile(path, backup);
+  }
 }
 
 /**

@@ -4,6 +4,7 @@
  * failed credentials write puts the flows file back as it was before this save (from the backup
  * copy the flows write makes).
  */
+import { stat } from 'node:fs/promises';
 import type { FlowConfigNode } from '../../runtime/types.js';
 import type { CredentialVault } from '../../security/credential-vault.js';
 import { readFlowsFileText, restoreFlowsFile, serialiseFlows, writeFlowsFile } from '../../storage/flows-file.js';
@@ -14,22 +15,65 @@ export interface FileFlowsStorageOptions {
   pretty?: boolean;
 }
 
+/** The credentials file as this process last read or wrote it: its content and its identity on disk. */
+interface KnownCredentials {
+  json: string;
+  file: string | undefined;
+}
+
+/** Which file is at `path` (inode, size, change time), or undefined when there is none. */
+async function fileIdentity(path: string): Promise<string | undefined> {
+  try {
+    const s = await stat(path, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.ctimeNs}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /**
  * @example const storage = createFileFlowsStorage({ flowsPath: join(userDir, 'flows.json') }, { vault });
  */
-export function createFileFlowsStorage(options: FileFlowsStorageOptions, deps: { vault: Pick<CredentialVault, 'load' | 'save'> }): FlowsStorage {
+export function createFileFlowsStorage(
+  options: FileFlowsStorageOptions,
+  deps: { vault: Pick<CredentialVault, 'load' | 'save'> & Partial<Pick<CredentialVault, 'path'>> },
+): FlowsStorage {
   const { flowsPath } = options;
+  const { vault } = deps;
+  let known: KnownCredentials | undefined;
+
+  /**
+   * Whether the credentials file already holds `json`: what this process last read or wrote, and
+   * the same file is still there. Most deploys change no credential, and re-encrypting them is an
+   * atomic write with two fsyncs (Node-RED, too, writes its credentials only when they changed). A
+   * file replaced or removed behind the runtime's back (a restore, a rotation from the command
+   * line) has another identity, so the credentials are written through the vault, which checks it.
+   */
+  const unchanged = async (json: string): Promise<boolean> =>
+    known !== undefined && vault.path !== undefined && known.json === json && known.file === (await fileIdentity(vault.path));
+
+  const remember = async (json: string): Promise<void> => {
+    known = vault.path === undefined ? undefined : { json, file: await fileIdentity(vault.path) };
+  };
+
   return {
     async load() {
       const { flows, text } = await readFlowsFileText(flowsPath);
-      const credentials = (await deps.vault.load()) as Credentials;
+      const credentials = (await vault.load()) as Credentials;
+      // An empty set with no file is not remembered: the first save creates the file (and its key).
+      if (vault.path !== undefined && (await fileIdentity(vault.path)) !== undefined) await remember(JSON.stringify(credentials));
       return { flows: flows as FlowConfigNode[], credentials, text };
     },
     serialise: (flows) => serialiseFlows(flows, { pretty: options.pretty }),
     async save(flows, credentials, json) {
       const written = await writeFlowsFile(flowsPath, flows, { pretty: options.pretty, json });
+      const credentialsJson = JSON.stringify(credentials);
       try {
-        await deps.vault.save(credentials);
+        if (await unchanged(credentialsJson)) return;
+        known = undefined;
+        await vault.save(credentials);
+        await remember(credentialsJson);
       } catch (err) {
         // The backup the write just made is the previous file: reading it back only on this
         // rare path spares every deploy a read of the whole file.
