@@ -34,7 +34,7 @@ const wanted = (name: string): boolean => only.length === 0 || only.includes(nam
 
 const config = quick
   ? { messages: { chain: 20000, fanOut: 10000, switch: 20000, function: 10000 }, rounds: 2, warmups: 1, deployRounds: 1, sizes: [2000, 10000], startupRounds: 2, http: { connections: 32, durationS: 3, warmupS: 1, rounds: 1 }, budgetMs: 4 * 60000, runTimeoutMs: 30000, deployTimeoutMs: 60000 }
-  : { messages: { chain: 50000, fanOut: 25000, switch: 50000, function: 25000 }, rounds: 3, warmups: 1, deployRounds: 3, sizes: [2000, 10000], startupRounds: 5, http: { connections: 32, durationS: 10, warmupS: 3, rounds: 3 }, budgetMs: 9 * 60000, runTimeoutMs: 60000, deployTimeoutMs: 120000 };
+  : { messages: { chain: 50000, fanOut: 25000, switch: 50000, function: 25000 }, rounds: 5, warmups: 1, deployRounds: 5, sizes: [2000, 10000], startupRounds: 5, http: { connections: 32, durationS: 10, warmupS: 3, rounds: 3 }, budgetMs: 9 * 60000, runTimeoutMs: 60000, deployTimeoutMs: 120000 };
 const rounds = Number(process.env.BENCH_ROUNDS) || config.rounds;
 
 /** `npm run build`, as `npm start` does; a build with type errors stops before the bundle, and says so. */
