@@ -91,7 +91,11 @@ export function createRedApi(options: RedApiOptions) {
     eachNode: (cb: (n: unknown) => void) => engine.eachNode(cb),
     // As Node-RED, from the credentials deployed rather than from a live node: a config node's
     // are there before it is created, and a node on a disabled tab still has its own.
-    getCredentials: (id: string) => engine.getCredentials(id) ?? engine.getNode(id)?.credentials,
+    getCredentials: (id: string) => engine.getCredentials(id),
+    // Node-RED keeps these in its credentials cache until the next deploy saves them; Redoubt's
+    // server saves them at once (and audits it), so a token a node obtained survives a restart.
+    addCredentials: async (id: string, creds: Record<string, unknown>) => engine.setNodeCredentials(id, creds),
+    deleteCredentials: (id: string) => engine.setNodeCredentials(id, undefined),
     getType: (type: string) => registry.get(type),
     registerSubflow: () => {
       throw new Error('RED.nodes.registerSubflow is not supported by Redoubt yet');

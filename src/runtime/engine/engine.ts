@@ -9,7 +9,7 @@
  * `missing-report.ts`.
  */
 import { EventEmitter } from 'node:events';
-import type { ValidationIssue } from '../../errors/index.js';
+import { RedoubtError, type ValidationIssue } from '../../errors/index.js';
 import type { NodeApi, RuntimeServices, RuntimeSettings } from '../definition/index.js';
 import type { SubflowDef } from '../flow-model/index.js';
 import { evaluateEnvEntries, type EnvEntry } from '../properties/index.js';
@@ -18,7 +18,7 @@ import type { Registry } from '../registry.js';
 import type { ContextScope, FlowConfigNode, LogEntry, LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
 import { createNode } from './create-node.js';
 import { deploy, type DeploymentType, type SetFlowsOptions } from './deploy.js';
-import { createEngineState } from './engine-state.js';
+import { createEngineState, setCredentials } from './engine-state.js';
 import type { Flow, FlowDeps } from './flow.js';
 import { startAll, startWaiting, stopAll } from './flow-lifecycle.js';
 import { createRunQueue } from './run-queue.js';
@@ -54,6 +54,13 @@ export interface Engine {
   getNode(id: string): RuntimeNode | undefined;
   /** The decrypted credentials deployed for node `id`, whether or not that node runs (a disabled tab's, say). */
   getCredentials(id: string): Record<string, unknown> | undefined;
+  /**
+   * Node-RED's `RED.nodes.addCredentials` and `deleteCredentials`, which contrib nodes call to
+   * keep what they obtained at run time (an OAuth token, say): the credentials of node `id` from
+   * now on, read by `getCredentials` and kept by the next deploy. Emitted as 'credentials'
+   * (`{ id, credentials }`, undefined when deleted) for the server to save them.
+   */
+  setNodeCredentials(id: string, credentials: Record<string, unknown> | undefined): void;
   /** Every saved node config (tabs, subflows, groups too), each a copy, as Node-RED's `RED.nodes.eachNode`. */
   eachNode(cb: (node: FlowConfigNode) => void): void;
   /**
@@ -72,7 +79,7 @@ export interface Engine {
   readonly services: RuntimeServices;
   /** Writes `entry` to the runtime's log (the `log` option) and emits it as 'log', as a node's own log lines are. */
   log(entry: LogEntry): void;
-  /** 'publish' (topic, data) for the comms, 'log' (entry), 'flows:started', 'flows:stopped'. */
+  /** 'publish' (topic, data) for the comms, 'log' (entry), 'flows:started', 'flows:stopped', 'credentials' ({ id, credentials }). */
   readonly events: EventEmitter;
   /** Which node owns the code running now; for the process guard. */
   readonly scope: NodeScope;
@@ -199,6 +206,23 @@ export function createEngine(options: EngineOptions): Engine {
     log: writeLog,
     // An own key only: an id such as `constructor` must not reach Object.prototype.
     getCredentials: (id) => (Object.hasOwn(state.credentials, id) ? state.credentials[id] : undefined),
+    setNodeCredentials(id, credentials) {
+      if (typeof id !== 'string' || id === '') throw new RedoubtError('invalid_credentials', 'credentials need the id of the node they belong to');
+      if (credentials !== undefined && (credentials === null || typeof credentials !== 'object' || Array.isArray(credentials))) {
+        throw new RedoubtError('invalid_credentials', `credentials for node ${id} must be an object of names and values`, { place: { nodeId: id } });
+      }
+      // A new object: the deployed set may be the one the server holds and saves, which must
+      // change only when the server takes this change in.
+      const next = { ...state.credentials };
+      if (credentials === undefined) {
+        if (!Object.hasOwn(next, id)) return;
+        delete next[id];
+      } else {
+        next[id] = structuredClone(credentials);
+      }
+      setCredentials(state, next);
+      events.emit('credentials', { id, credentials: credentials === undefined ? undefined : next[id] });
+    },
     eachNode(cb) {
       // Node-RED hands out a copy of every saved config (tabs, subflows and groups included),
       // not the live nodes; a copy, so a contrib node writing to it changes nothing saved.

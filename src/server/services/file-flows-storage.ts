@@ -66,6 +66,13 @@ export function createFileFlowsStorage(
       return { flows: flows as FlowConfigNode[], credentials, text };
     },
     serialise: (flows) => serialiseFlows(flows, { pretty: options.pretty }),
+    async saveCredentials(credentials) {
+      const json = JSON.stringify(credentials);
+      if (await unchanged(json)) return;
+      known = undefined;
+      await vault.save(credentials);
+      await remember(json);
+    },
     async save(flows, credentials, json) {
       const written = await writeFlowsFile(flowsPath, flows, { pretty: options.pretty, json });
       const credentialsJson = JSON.stringify(credentials);

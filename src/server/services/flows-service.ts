@@ -15,7 +15,7 @@ import { extractCredentials, mergeCredentials } from './flow-credentials.js';
 import { addFlow, exportFlow, removeFlow, replaceFlow, summariseChanges, type FlowTab } from './flow-tabs.js';
 import type { Can, Caller, Credentials, FlowsStorage } from './types.js';
 
-export type FlowsEngine = Pick<Engine, 'setFlows' | 'getFlows' | 'validate' | 'startFlows' | 'stopFlows' | 'state' | 'missingTypes'>;
+export type FlowsEngine = Pick<Engine, 'setFlows' | 'getFlows' | 'validate' | 'startFlows' | 'stopFlows' | 'state' | 'missingTypes' | 'events' | 'log'>;
 
 export interface FlowsServiceDeps {
   engine: FlowsEngine;
@@ -156,6 +156,31 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
     }
     return result;
   };
+
+  // Credentials a node sets or deletes at run time (RED.nodes.addCredentials): taken into the
+  // set the next deploy merges from, and saved at once, after any deploy in progress (which may be
+  // the one whose node set them). They name the node, never the values.
+  engine.events.on('credentials', (change: { id: string; credentials: Record<string, unknown> | undefined }) => {
+    void serialise(async () => {
+      const next = { ...credentials };
+      if (change.credentials === undefined) delete next[change.id];
+      else next[change.id] = change.credentials;
+      credentials = next;
+      const removed = change.credentials === undefined;
+      try {
+        await storage.saveCredentials?.(next);
+      } catch (err) {
+        audit.record({ event: 'credentials.node.failed', details: { nodeId: change.id, removed } });
+        engine.log({
+          level: 'error',
+          id: change.id,
+          msg: `Could not save the credentials node ${change.id} set: ${(err as Error).message}; they are kept in memory and the next deploy saves them`,
+        });
+        return;
+      }
+      audit.record({ event: 'credentials.node', details: { nodeId: change.id, removed } });
+    });
+  });
 
   const asList = (input: unknown): FlowConfigNode[] => {
     if (!Array.isArray(input)) throw new ValidationError('Deploy refused', [{ code: 'invalid_flows', message: 'flows must be an array of nodes' }]);

@@ -33,4 +33,9 @@ export interface FlowsStorage {
    * `JSON.stringify(flows)`) as UTF-8, made once by the caller, and is stored as it is.
    */
   save(flows: FlowConfigNode[], credentials: Credentials, json?: Uint8Array): Promise<void>;
+  /**
+   * Writes the credentials alone, for those a node sets at run time (`RED.nodes.addCredentials`).
+   * Without it they are kept in memory and written by the next deploy, as Node-RED does.
+   */
+  saveCredentials?(credentials: Credentials): Promise<void>;
 }

@@ -1,0 +1,62 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createVault } from '../security/credential-vault.js';
+import { startTestServer } from './testing/test-server.js';
+
+const vaultOf = (userDir: string) => createVault({ userDir, env: { REDOUBT_CREDENTIAL_KEY: 'a test passphrase that is long' }, scryptCost: 2 ** 10 });
+/** The credentials change is saved after the deploy lock: wait for what the file holds to settle. */
+async function fileCredentials(userDir: string, until: (c: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 100; i++) {
+    const creds = (await vaultOf(userDir).load()) as Record<string, unknown>;
+    if (until(creds)) return creds;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return (await vaultOf(userDir).load()) as Record<string, unknown>;
+}
+
+describe('credentials a node sets at run time (RED.nodes.addCredentials)', () => {
+  it('are saved encrypted at once, audited without their values, kept by the next deploy, and deleted the same way', async () => {
+    const t = await startTestServer();
+    try {
+      const flows = [{ id: 't1', type: 'tab' }, { id: 'cfg', type: 'global-config', env: [] }, { id: 'c1', type: 'comment', z: 't1', wires: [] }];
+      assert.equal((await t.call('POST', '/flows', { role: 'editor', body: flows })).status, 204);
+
+      t.runtime.engine.setNodeCredentials('c1', { accessToken: 'tok-123-secret' });
+      assert.deepEqual((await fileCredentials(t.userDir, (c) => 'c1' in c)).c1, { accessToken: 'tok-123-secret' });
+      assert.doesNotMatch(await readFile(join(t.userDir, 'flows.cred'), 'utf8'), /tok-123-secret/);
+      const [record] = t.stack.audit.list({ event: 'credentials.node', order: 'desc', limit: 1 });
+      assert.deepEqual(record?.details, { nodeId: 'c1', removed: false });
+      assert.doesNotMatch(JSON.stringify(t.stack.audit.list({ limit: 100 })), /tok-123-secret/);
+
+      // The editor deploys without the token (it never had it): the token stays, on disk and for the node.
+      const moved = flows.map((n) => (n.id === 'c1' ? { ...n, x: 200 } : n));
+      assert.equal((await t.call('POST', '/flows', { role: 'editor', body: moved, headers: { 'node-red-deployment-type': 'nodes' } })).status, 204);
+      assert.deepEqual((await vaultOf(t.userDir).load()).c1, { accessToken: 'tok-123-secret' });
+      assert.deepEqual(t.runtime.engine.getCredentials('c1'), { accessToken: 'tok-123-secret' });
+      // Reading the flows back never shows it.
+      assert.doesNotMatch((await t.call('GET', '/flows', { role: 'admin' })).text, /tok-123-secret/);
+
+      t.runtime.engine.setNodeCredentials('c1', undefined);
+      const after = await fileCredentials(t.userDir, (c) => !('c1' in c));
+      assert.equal('c1' in after, false);
+      assert.equal(t.runtime.engine.getCredentials('c1'), undefined);
+      const [deleted] = t.stack.audit.list({ event: 'credentials.node', order: 'desc', limit: 1 });
+      assert.deepEqual(deleted?.details, { nodeId: 'c1', removed: true });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses credentials that are not an object, and the saved ones stay', async () => {
+    const t = await startTestServer();
+    try {
+      assert.throws(() => t.runtime.engine.setNodeCredentials('c1', 'token' as unknown as Record<string, unknown>), (err: Error & { code?: string }) => err.code === 'invalid_credentials' && /node c1/.test(err.message));
+      assert.throws(() => t.runtime.engine.setNodeCredentials('', { a: 1 }), { code: 'invalid_credentials' });
+      assert.equal(t.stack.audit.list({ event: 'credentials.node', limit: 10 }).length, 0);
+    } finally {
+      await t.close();
+    }
+  });
+});
