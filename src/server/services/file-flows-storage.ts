@@ -57,6 +57,14 @@ export function createFileFlowsStorage(
     known = vault.path === undefined ? undefined : { json, file: await fileIdentity(vault.path) };
   };
 
+  const saveCredentials = async (credentials: Credentials): Promise<void> => {
+    const json = JSON.stringify(credentials);
+    if (await unchanged(json)) return;
+    known = undefined;
+    await vault.save(credentials);
+    await remember(json);
+  };
+
   return {
     async load() {
       const { flows, text } = await readFlowsFileText(flowsPath);
@@ -66,21 +74,11 @@ export function createFileFlowsStorage(
       return { flows: flows as FlowConfigNode[], credentials, text };
     },
     serialise: (flows) => serialiseFlows(flows, { pretty: options.pretty }),
-    async saveCredentials(credentials) {
-      const json = JSON.stringify(credentials);
-      if (await unchanged(json)) return;
-      known = undefined;
-      await vault.save(credentials);
-      await remember(json);
-    },
+    saveCredentials,
     async save(flows, credentials, json) {
       const written = await writeFlowsFile(flowsPath, flows, { pretty: options.pretty, json });
-      const credentialsJson = JSON.stringify(credentials);
       try {
-        if (await unchanged(credentialsJson)) return;
-        known = undefined;
-        await vault.save(credentials);
-        await remember(credentialsJson);
+        await saveCredentials(credentials);
       } catch (err) {
         // The backup the write just made is the previous file: reading it back only on this
         // rare path spares every deploy a read of the whole file.
