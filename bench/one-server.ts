@@ -14,10 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { SINGLE_RUN_BENCHES } from './flows/single-runs.js';
 import { verifyMarker } from './lib/message-suite.js';
 import { ensureNodeRed } from './lib/node-red-install.js';
-import { clockTicks } from './lib/proc-stat.js';
-import { launch } from './lib/runtimes.js';
+import { launch, runtimeSetup } from './lib/runtimes.js';
 import type { RuntimeKind } from './lib/server-child.js';
-import { bcryptHashOf, benchCredentials, redoubtHasAllowList } from './lib/server-setup.js';
 
 const BENCHES = SINGLE_RUN_BENCHES;
 
@@ -30,15 +28,7 @@ async function main(): Promise<void> {
   }
   const kind: RuntimeKind = process.env.KIND === 'node-red' ? 'node-red' : 'redoubt';
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-  const credentials = benchCredentials();
-  const setup = {
-    root,
-    nodeRedPackageDir: ensureNodeRed(join(root, '.cache')).packageDir,
-    ticksPerSecond: clockTicks(),
-    credentials,
-    bcryptHash: bcryptHashOf(credentials.password),
-    allowList: redoubtHasAllowList(root),
-  };
+  const setup = runtimeSetup(root, ensureNodeRed(join(root, '.cache')).packageDir);
   const bench = make();
   const child = await launch(kind, setup);
   try {

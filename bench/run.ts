@@ -20,10 +20,10 @@ import { runDeployBench } from './lib/deploy-suite.js';
 import { runHttpBench } from './lib/http-suite.js';
 import { runMessageBench } from './lib/message-suite.js';
 import { ensureNodeRed } from './lib/node-red-install.js';
-import { clockTicks } from './lib/proc-stat.js';
 import { formatMarkdown, formatSummary, formatTable, type BenchmarkResult } from './lib/results.js';
+import { runtimeSetup } from './lib/runtimes.js';
 import type { RuntimeKind } from './lib/server-child.js';
-import { bcryptHashOf, benchCredentials, REDOUBT_MAIN, redoubtHasAllowList } from './lib/server-setup.js';
+import { REDOUBT_MAIN } from './lib/server-setup.js';
 import { runStartupBench } from './lib/startup-suite.js';
 import { targetChecks } from './lib/targets.js';
 
@@ -55,8 +55,7 @@ async function main(): Promise<void> {
   console.log('building Redoubt (npm run build) ...');
   const built = build();
   if (built.note) console.log(built.note);
-  const credentials = benchCredentials();
-  const setup = { root, nodeRedPackageDir: nodeRed.packageDir, ticksPerSecond: clockTicks(), credentials, bcryptHash: bcryptHashOf(credentials.password), allowList: redoubtHasAllowList(root) };
+  const setup = runtimeSetup(root, nodeRed.packageDir);
   const kinds: RuntimeKind[] = ['node-red', 'redoubt'];
   const budget = createBudget(config.budgetMs);
   const loadAtStart = loadavg()[0];

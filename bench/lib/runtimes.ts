@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { prepareServer, REDOUBT_MAIN, type Credentials } from './server-setup.js';
+import { clockTicks } from './proc-stat.js';
+import { bcryptHashOf, benchCredentials, prepareServer, REDOUBT_MAIN, redoubtHasAllowList, type Credentials } from './server-setup.js';
 import { RuntimeUnavailable, startServer, type RuntimeKind, type ServerChild } from './server-child.js';
 
 export interface RuntimeSetup {
@@ -13,6 +14,12 @@ export interface RuntimeSetup {
   bcryptHash: string;
   /** Put loopback allow-lists in Redoubt's redoubt.yaml (when its build knows the setting). */
   allowList: boolean;
+}
+
+/** The setup every driver uses: fresh credentials, Node-RED from `nodeRedPackageDir`, this machine's clock ticks. */
+export function runtimeSetup(root: string, nodeRedPackageDir: string): RuntimeSetup {
+  const credentials = benchCredentials();
+  return { root, nodeRedPackageDir, ticksPerSecond: clockTicks(), credentials, bcryptHash: bcryptHashOf(credentials.password), allowList: redoubtHasAllowList(root) };
 }
 
 /**
