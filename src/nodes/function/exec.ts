@@ -7,10 +7,9 @@
  */
 import { exec as execChild, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { isUtf8 } from 'node:buffer';
 import { boolean, defineNode, number, select, string } from '../../runtime/definition/index.js';
 import { PermissionError, RedoubtError, type ValidationIssue } from '../../errors/index.js';
-import { cloneMessage, compileMessagePath } from '../../runtime/properties/index.js';
+import { cloneMessage, compileMessagePath, isPrintableUtf8 } from '../../runtime/properties/index.js';
 import type { FlowConfigNode, Msg } from '../../runtime/types.js';
 import type { DoneFn, SendFn } from '../../runtime/definition/index.js';
 
@@ -31,16 +30,9 @@ export function splitCommandLine(line: string): string[] {
   return parts.map((part) => (/^".*"$/.test(part) ? part.slice(1, -1) : part));
 }
 
-/**
- * Output as text when it is printable UTF-8, otherwise the Buffer, as Node-RED decides: control
- * bytes other than tab, line feed and carriage return (and DEL) make it binary, even though
- * they are valid UTF-8.
- */
+/** Output as text when it is printable UTF-8, otherwise the Buffer, as Node-RED decides. */
 export function textOrBuffer(data: Buffer): string | Buffer {
-  for (const byte of data) {
-    if ((byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) || byte === 0x7f) return data;
-  }
-  return isUtf8(data) ? data.toString() : data;
+  return isPrintableUtf8(data) ? data.toString() : data;
 }
 
 type ReturnCode = number | null | { code: number | string | null; signal?: string; message?: string };

@@ -69,6 +69,9 @@ describe('http in / http response', () => {
       ['application/octet-stream', new Uint8Array([0, 1, 255]), (p) => assert.deepEqual(p, Buffer.from([0, 1, 255]))],
       ['application/x-custom', 'utf8 text', (p) => assert.equal(p, 'utf8 text')],
       ['application/x-custom', new Uint8Array([0xff, 0xfe]), (p) => assert.deepEqual(p, Buffer.from([0xff, 0xfe]))],
+      // Valid UTF-8, but control bytes: binary, as Node-RED's is-utf8 decides.
+      ['application/x-custom', new Uint8Array([0x01, 0x02, 0x41]), (p) => assert.deepEqual(p, Buffer.from([0x01, 0x02, 0x41]))],
+      ['application/x-custom', 'tab\tline\r\n', (p) => assert.equal(p, 'tab\tline\r\n')],
       ['image/png', 'png?', (p) => assert.ok(Buffer.isBuffer(p))],
     ];
     for (const [type, body, check] of cases) {

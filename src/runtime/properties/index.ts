@@ -25,4 +25,5 @@ export { evaluateEnvEntries } from './env-entries.js';
 export type { EnvEntry, EvaluateEnvOptions } from './env-entries.js';
 export { cloneMessage, cloneValueDeep, generateId } from './msg-clone.js';
 export { deleteProperty } from './delete-property.js';
+export { isPrintableUtf8 } from './printable-utf8.js';
 export { currentDateValue, formatDate } from './date-format.js';

@@ -4,10 +4,10 @@
  * application types as text), the unparsed Buffer for `skipBodyParsing`, and multipart uploads
  * through the platform's `Response.formData()` so no multipart dependency is needed.
  */
-import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { UploadedFile } from '../../runtime/definition/http-endpoints.js';
 import { RedoubtError } from '../../errors/index.js';
+import { isPrintableUtf8 } from '../../runtime/properties/index.js';
 
 /** Raised while reading a body; the router maps the code to the response status. */
 export class BodyError extends RedoubtError {}
@@ -64,7 +64,8 @@ export async function readRawBody(req: IncomingMessage, limit: number): Promise<
   const buf = await readBody(req, limit);
   const kind = bodyKind(req.headers['content-type']);
   if (kind === 'text') return buf.toString('utf8');
-  if (kind === 'utf8-or-binary' && isUtf8(buf)) return buf.toString('utf8');
+  // Node-RED's rule (is-utf8): control bytes make it binary though they are valid UTF-8.
+  if (kind === 'utf8-or-binary' && isPrintableUtf8(buf)) return buf.toString('utf8');
   return buf;
 }
 
