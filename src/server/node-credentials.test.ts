@@ -55,6 +55,11 @@ describe('credentials a node sets at run time (RED.nodes.addCredentials)', () =>
       assert.throws(() => t.runtime.engine.setNodeCredentials('c1', 'token' as unknown as Record<string, unknown>), (err: Error & { code?: string }) => err.code === 'invalid_credentials' && /node c1/.test(err.message));
       assert.throws(() => t.runtime.engine.setNodeCredentials('', { a: 1 }), { code: 'invalid_credentials' });
       assert.equal(t.stack.audit.list({ event: 'credentials.node', limit: 10 }).length, 0);
+      // Held as the file will hold them (JSON), and not through the caller's object.
+      const given: Record<string, unknown> = { token: 't1', expires: undefined };
+      t.runtime.engine.setNodeCredentials('c2', given);
+      given.token = 'changed later';
+      assert.deepEqual(t.runtime.engine.getCredentials('c2'), { token: 't1' });
     } finally {
       await t.close();
     }

@@ -218,7 +218,8 @@ export function createEngine(options: EngineOptions): Engine {
         if (!Object.hasOwn(next, id)) return;
         delete next[id];
       } else {
-        next[id] = structuredClone(credentials);
+        // As the credentials file will hold them, so what a node reads now is what it reads after a restart.
+        next[id] = JSON.parse(JSON.stringify(credentials)) as Record<string, unknown>;
       }
       setCredentials(state, next);
       events.emit('credentials', { id, credentials: credentials === undefined ? undefined : next[id] });
