@@ -73,18 +73,18 @@ export async function bundleRedoubt(outdir = join(ROOT, 'dist', 'bundle')) {
  * renames a top-level class whose name clashes with another module's (`ValidationError2`), and
  * without keepNames the class's `name` would follow: fail the build instead, naming the class.
  */
-function checkErrorNames(metafile, outdir) {
+export function checkErrorNames(metafile, outdir, root = ROOT) {
   const ours = new Set();
   for (const input of Object.keys(metafile.inputs)) {
     if (!input.startsWith('src/')) continue;
-    for (const m of readFileSync(join(ROOT, input), 'utf8').matchAll(/\bclass (\w+Error)\b/g)) ours.add(m[1]);
+    for (const m of readFileSync(join(root, input), 'utf8').matchAll(/\bclass (\w+Error)\b/g)) ours.add(m[1]);
   }
   for (const output of Object.keys(metafile.outputs)) {
     if (!output.endsWith('.js')) continue;
-    const text = readFileSync(join(ROOT, output), 'utf8');
+    const text = readFileSync(join(root, output), 'utf8');
     for (const m of text.matchAll(/\b([A-Za-z_$][\w$]*Error)(\d+)=class\b/g)) {
       if (ours.has(m[1])) {
-        throw new Error(`the bundler renamed error class ${m[1]} to ${m[1]}${m[2]} in ${relative(outdir, join(ROOT, output))}, so its err.name would read ${m[1]}${m[2]}: rename one of the clashing ${m[1]} classes`);
+        throw new Error(`the bundler renamed error class ${m[1]} to ${m[1]}${m[2]} in ${relative(outdir, join(root, output))}, so its err.name would read ${m[1]}${m[2]}: rename one of the clashing ${m[1]} classes`);
       }
     }
   }
