@@ -82,9 +82,12 @@ export function checkErrorNames(metafile, outdir, root = ROOT) {
   for (const output of Object.keys(metafile.outputs)) {
     if (!output.endsWith('.js')) continue;
     const text = readFileSync(join(root, output), 'utf8');
-    for (const m of text.matchAll(/\b([A-Za-z_$][\w$]*Error)(\d+)=class\b/g)) {
-      if (ours.has(m[1])) {
-        throw new Error(`the bundler renamed error class ${m[1]} to ${m[1]}${m[2]} in ${relative(outdir, join(root, output))}, so its err.name would read ${m[1]}${m[2]}: rename one of the clashing ${m[1]} classes`);
+    // Both forms the bundler writes a class in: `var X2=class ...` and `class X2 ...`.
+    for (const m of text.matchAll(/(?:\bclass\s+([A-Za-z_$][\w$]*Error)(\d+)\b(?!=)|\b([A-Za-z_$][\w$]*Error)(\d+)=class\b)/g)) {
+      const name = m[1] ?? m[3];
+      const suffix = m[2] ?? m[4];
+      if (ours.has(name)) {
+        throw new Error(`the bundler renamed error class ${name} to ${name}${suffix} in ${relative(outdir, join(root, output))}, so its err.name would read ${name}${suffix}: rename one of the clashing ${name} classes`);
       }
     }
   }

@@ -26,6 +26,8 @@ describe('the bundle build check of error class names', () => {
       assert.doesNotThrow(() => checkErrorNames(metafile, join(root, 'out'), root));
       await writeFile(join(root, 'out', 'main.js'), 'var PermissionError2=class extends Error{};');
       assert.throws(() => checkErrorNames(metafile, join(root, 'out'), root), /renamed error class PermissionError to PermissionError2 in main\.js/);
+      await writeFile(join(root, 'out', 'main.js'), 'class PermissionError3 extends Error{}');
+      assert.throws(() => checkErrorNames(metafile, join(root, 'out'), root), /renamed error class PermissionError to PermissionError3/);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
