@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createVault } from '../security/credential-vault.js';
+import { createFileFlowsStorage } from './services/file-flows-storage.js';
 import { startTestServer } from './testing/test-server.js';
 
 const vaultOf = (userDir: string) => createVault({ userDir, env: { REDOUBT_CREDENTIAL_KEY: 'a test passphrase that is long' }, scryptCost: 2 ** 10 });
@@ -49,7 +50,7 @@ describe('credentials a node sets at run time (RED.nodes.addCredentials)', () =>
     }
   });
 
-  it('refuses credentials that are not an object, and the saved ones stay', async () => {
+  it('refuses credentials that are not an object or name no node, auditing nothing, and holds a copy as the file would', async () => {
     const t = await startTestServer();
     try {
       assert.throws(() => t.runtime.engine.setNodeCredentials('c1', 'token' as unknown as Record<string, unknown>), (err: Error & { code?: string }) => err.code === 'invalid_credentials' && /node c1/.test(err.message));
@@ -60,6 +61,54 @@ describe('credentials a node sets at run time (RED.nodes.addCredentials)', () =>
       t.runtime.engine.setNodeCredentials('c2', given);
       given.token = 'changed later';
       assert.deepEqual(t.runtime.engine.getCredentials('c2'), { token: 't1' });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('saves and audits nothing when a node sets the credentials it already has', async () => {
+    const t = await startTestServer();
+    try {
+      t.runtime.engine.setNodeCredentials('c1', { accessToken: 'same' });
+      await fileCredentials(t.userDir, (c) => 'c1' in c);
+      t.runtime.engine.setNodeCredentials('c1', { accessToken: 'same' });
+      t.runtime.engine.setNodeCredentials('c1', { accessToken: 'same' });
+      // A later real change, to know the queue has run past the two above.
+      t.runtime.engine.setNodeCredentials('c9', { other: 'x' });
+      await fileCredentials(t.userDir, (c) => 'c9' in c);
+      assert.deepEqual(t.stack.audit.list({ event: 'credentials.node', order: 'asc', limit: 10 }).map((r) => (r.details as { nodeId: string }).nodeId), ['c1', 'c9']);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('when the save fails: logs and audits it, keeps them in memory, and the next deploy saves them', async () => {
+    let failCredentialSaves = true;
+    const t = await startTestServer({
+      storage: (userDir) => {
+        const real = createFileFlowsStorage({ flowsPath: join(userDir, 'flows.json') }, { vault: vaultOf(userDir) });
+        return {
+          ...real,
+          saveCredentials: async (creds) => {
+            if (failCredentialSaves) throw new Error('disk full');
+            return real.saveCredentials!(creds);
+          },
+        };
+      },
+    });
+    try {
+      const flows = [{ id: 't1', type: 'tab' }, { id: 'c1', type: 'comment', z: 't1', wires: [] }];
+      assert.equal((await t.call('POST', '/flows', { role: 'editor', body: flows })).status, 204);
+      t.runtime.engine.setNodeCredentials('c1', { accessToken: 'tok-kept' });
+      for (let i = 0; i < 100 && t.stack.audit.list({ event: 'credentials.node.failed', limit: 1 }).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      const [failed] = t.stack.audit.list({ event: 'credentials.node.failed', limit: 1 });
+      assert.deepEqual(failed?.details, { nodeId: 'c1', removed: false });
+      assert.ok(t.logs.some((line) => line.includes('Could not save the credentials node c1 set: disk full')));
+      assert.ok(!t.logs.some((line) => line.includes('tok-kept')));
+      assert.deepEqual(t.runtime.engine.getCredentials('c1'), { accessToken: 'tok-kept' });
+      failCredentialSaves = false;
+      assert.equal((await t.call('POST', '/flows', { role: 'editor', body: flows.map((n) => ({ ...n, x: 5 })), headers: { 'node-red-deployment-type': 'nodes' } })).status, 204);
+      assert.deepEqual((await vaultOf(t.userDir).load()).c1, { accessToken: 'tok-kept' });
     } finally {
       await t.close();
     }

@@ -218,8 +218,11 @@ export function createEngine(options: EngineOptions): Engine {
         if (!Object.hasOwn(next, id)) return;
         delete next[id];
       } else {
-        // As the credentials file will hold them, so what a node reads now is what it reads after a restart.
-        next[id] = JSON.parse(JSON.stringify(credentials)) as Record<string, unknown>;
+        // As the credentials file will hold them, so what a node reads now is what it reads after
+        // a restart; the same again is no change (Node-RED's rule too), so nothing is saved or audited.
+        const json = JSON.stringify(credentials);
+        if (Object.hasOwn(next, id) && JSON.stringify(next[id]) === json) return;
+        next[id] = JSON.parse(json) as Record<string, unknown>;
       }
       setCredentials(state, next);
       events.emit('credentials', { id, credentials: credentials === undefined ? undefined : next[id] });
