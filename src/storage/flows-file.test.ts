@@ -8,6 +8,14 @@ import { flowsBackupPath, readFlowsFile, restoreFlowsFile, writeFlowsFile } from
 
 const flows = [{ id: 'a', type: 'inject', wires: [['b']] }, { id: 'b', type: 'debug', wires: [] }];
 
+/** The real file system but for `call`, which fails with `code`. */
+function failingFs(call: 'rename' | 'link', code: string) {
+  const fail = async () => {
+    throw Object.assign(new Error(`injected ${code}`), { code });
+  };
+  return { open: fsp.open, unlink: fsp.unlink, rename: fsp.rename, link: fsp.link, [call]: fail };
+}
+
 describe('readFlowsFile', () => {
   it('reads a missing or empty file as no flows', async () => {
     await inTempDir('redoubt-flows-', async (dir) => {
@@ -71,14 +79,7 @@ describe('writeFlowsFile', () => {
     await inTempDir('redoubt-flows-', async (dir) => {
       const path = join(dir, 'flows.json');
       await writeFlowsFile(path, flows);
-      const failing = {
-        open: fsp.open,
-        unlink: fsp.unlink,
-        rename: async () => {
-          throw Object.assign(new Error('injected EIO'), { code: 'EIO' });
-        },
-      };
-      await assert.rejects(writeFlowsFile(path, [], { fs: failing }), { code: 'write_failed' });
+      await assert.rejects(writeFlowsFile(path, [], { fs: failingFs('rename', 'EIO') }), { code: 'write_failed' });
       assert.deepEqual(await readFlowsFile(path), flows);
     });
   });
@@ -104,21 +105,12 @@ describe('writeFlowsFile', () => {
     await inTempDir('redoubt-flows-', async (dir) => {
       const path = join(dir, 'flows.json');
       await writeFlowsFile(path, flows);
-      const refusing = {
-        open: fsp.open,
-        unlink: fsp.unlink,
-        rename: fsp.rename,
-        link: async () => {
-          throw Object.assign(new Error('injected: operation not permitted'), { code: 'EPERM' });
-        },
-      };
-      await writeFlowsFile(path, [], { fs: refusing });
+      await writeFlowsFile(path, [], { fs: failingFs('link', 'EPERM') });
       assert.equal(readFileSync(flowsBackupPath(path), 'utf8'), JSON.stringify(flows));
       assert.equal(readFileSync(path, 'utf8'), '[]');
 
       // Any other failure of the link is the deploy's error, and flows.json stays as it was.
-      const failing = { ...refusing, link: async () => { throw Object.assign(new Error('injected EIO'), { code: 'EIO' }); } };
-      await assert.rejects(writeFlowsFile(path, flows, { fs: failing }), (err: Error & { code?: string }) => err.code === 'write_failed' && err.message.includes('could not back up'));
+      await assert.rejects(writeFlowsFile(path, flows, { fs: failingFs('link', 'EIO') }), (err: Error & { code?: string }) => err.code === 'write_failed' && err.message.includes('could not back up'));
       assert.equal(readFileSync(path, 'utf8'), '[]');
 
       const target = join(dir, 'real-flows.json');

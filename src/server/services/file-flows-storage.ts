@@ -70,7 +70,8 @@ export function createFileFlowsStorage(
       const { flows, text } = await readFlowsFileText(flowsPath);
       const credentials = (await vault.load()) as Credentials;
       // An empty set with no file is not remembered: the first save creates the file (and its key).
-      if (vault.path !== undefined && (await fileIdentity(vault.path)) !== undefined) await remember(JSON.stringify(credentials));
+      const file = vault.path === undefined ? undefined : await fileIdentity(vault.path);
+      if (file !== undefined) known = { json: JSON.stringify(credentials), file };
       return { flows: flows as FlowConfigNode[], credentials, text };
     },
     serialise: (flows) => serialiseFlows(flows, { pretty: options.pretty }),
