@@ -3,14 +3,14 @@
  * what validation read), a contrib node from its constructor, a subflow instance from its
  * definition. A node that fails is logged and left out, as Node-RED does.
  */
-import { ValidationError } from '../../errors/index.js';
+import { ValidationError, formatIssues, type ValidationIssue } from '../../errors/index.js';
 import { readProperties } from '../definition/index.js';
 import { hasEnvVarProperties, mapEnvVarProperties } from '../properties/index.js';
 import type { FlowConfigNode } from '../types.js';
 import { createContribNode } from './contrib-node.js';
 import type { EngineState } from './engine-state.js';
 import type { Flow } from './flow.js';
-import { RuntimeNode } from './runtime-node.js';
+import { RuntimeNode, type RuntimeNodeInit } from './runtime-node.js';
 import { createSubflowInstance, remapSubflowNode } from './subflow-instance.js';
 
 /**
@@ -39,7 +39,7 @@ export function createNode(state: EngineState, raw: FlowConfigNode, flow: Flow):
     // A new object: the saved config is never written to.
     substituted = mapEnvVarProperties(config, (name: string) => flow.getEnv(name, like));
   }
-  const init = {
+  const init: RuntimeNodeInit = {
     id: config.id,
     type: config.type,
     z: isSubflowCopy ? flow.id : config.z,
@@ -49,6 +49,8 @@ export function createNode(state: EngineState, raw: FlowConfigNode, flow: Flow):
     wires: Array.isArray(config.wires) ? config.wires : [],
     credentials: state.anyCredentials ? state.credentials[raw.id] : undefined,
   };
+  const invalid = state.invalidIn.get(state.model)?.get(raw.id);
+  if (invalid) return leftOut(state, init, flow, invalid);
   try {
     if (entry.kind === 'constructor') {
       const owner = { id: init.id, type: init.type, error: (err: unknown) => log('error', nodeLikeOf(config, alias), err) };
@@ -91,6 +93,17 @@ export function createNode(state: EngineState, raw: FlowConfigNode, flow: Flow):
 /** The node as log lines and env lookups see it before it exists. */
 function nodeLikeOf(config: FlowConfigNode, alias: string | undefined): RuntimeNode {
   return { id: config.id, name: config.name, g: config.g, _alias: alias } as RuntimeNode;
+}
+
+/**
+ * A node whose settings are invalid, as Node-RED makes one: it exists (`getNode` finds it, wires
+ * reach it, its credentials are kept) but takes no message, and says why once, as an error.
+ */
+function leftOut(state: EngineState, init: RuntimeNodeInit, flow: Flow, issues: readonly ValidationIssue[]): RuntimeNode {
+  const node = new RuntimeNode(init, flow);
+  const why = formatIssues(issues.map(({ nodeId: _, ...rest }) => rest));
+  state.log('error', node, `node '${init.id}' (${init.type}) does nothing until its settings are fixed: ${why}`);
+  return node;
 }
 
 function creationFailed(state: EngineState, config: FlowConfigNode, alias: string | undefined, err: unknown): undefined {

@@ -8,10 +8,10 @@ import { diffFlows, parseFlows, type FlowDiff, type FlowModel } from '../flow-mo
 import { setCredentials, type EngineState } from './engine-state.js';
 import type { Flow } from './flow.js';
 import { startAll, startFlow, startReadyConfigs, stopAll } from './flow-lifecycle.js';
-import { findMissing, missingFor, reportMissing } from './missing-report.js';
+import { findMissing, missingFor, reportLeftOut, reportMissing } from './missing-report.js';
 import { findWaitingConfigs } from './missing-types.js';
 import { revOf, revOfText } from './flows-rev.js';
-import { takeValidated, validateNodes } from './validate-flows.js';
+import { takeValidated, validateNodes, type InvalidNodes } from './validate-flows.js';
 
 export type DeploymentType = 'full' | 'flows' | 'nodes' | 'reload';
 
@@ -26,6 +26,13 @@ export interface SetFlowsOptions {
    * serialised again. Without it, the rev is the hash of `JSON.stringify` of the flows.
    */
   serialised?: Uint8Array;
+  /**
+   * A node whose settings are invalid refuses the deploy ('refuse', the default), or is kept but
+   * does nothing, logged as an error ('leave-out'): for flows that were saved already, the flows
+   * file at start above all, which Node-RED starts without its broken nodes rather than not at
+   * all. Either way a node left out before and kept exactly as it is stays left out.
+   */
+  invalidNodes?: InvalidNodes;
 }
 
 /**
@@ -37,7 +44,7 @@ export interface SetFlowsOptions {
 export async function deploy(state: EngineState, input: unknown, opts: SetFlowsOptions): Promise<{ rev: string }> {
   const known = takeValidated(state, input);
   const next = known ?? parseFlows(input);
-  const issues = known ? [] : validateNodes(state, next);
+  const issues = known ? [] : validateNodes(state, next, true, opts.invalidNodes);
   if (issues.length > 0) throw new ValidationError('Deploy refused: the flows have invalid nodes', issues);
   const type = opts.deploymentType ?? 'full';
   const previous = state.model;
@@ -50,6 +57,7 @@ export async function deploy(state: EngineState, input: unknown, opts: SetFlowsO
     state.rev = nextRev;
     await startAll(state, type);
     reportMissing(state, type);
+    reportLeftOut(state, type);
     return { rev: state.rev };
   }
   const diff = diffFlows(previous, next);
@@ -61,6 +69,7 @@ export async function deploy(state: EngineState, input: unknown, opts: SetFlowsO
     await stopAll(state);
     await startAll(state, type);
     reportMissing(state, type);
+    reportLeftOut(state, type);
     return { rev: state.rev };
   }
   // The shared config nodes did not change, but a type may have come since they were checked.
@@ -92,6 +101,7 @@ export async function deploy(state: EngineState, input: unknown, opts: SetFlowsO
   for (const id of diff.flows) flows.get(id)?.wire();
   state.events.emit('flows:started', { rev: state.rev, type, diff });
   reportMissing(state, type);
+  reportLeftOut(state, type);
   return { rev: state.rev };
 }
 

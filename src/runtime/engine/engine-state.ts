@@ -4,6 +4,7 @@
  * makes one per engine and the parts are functions taking it, so no part keeps module state.
  */
 import type { EventEmitter } from 'node:events';
+import type { ValidationIssue } from '../../errors/index.js';
 import type { NodeDefinition } from '../definition/index.js';
 import { parseFlows, type FlowModel } from '../flow-model/index.js';
 import type { Registry } from '../registry.js';
@@ -63,6 +64,13 @@ export interface EngineState {
    * declared type was accepted, and one validation sees one definition per type.
    */
   readonly acceptedWith: WeakMap<FlowModel, Map<string, NodeDefinition<any>>>;
+  /**
+   * The nodes of a model that are kept but do nothing, with why: nodes whose settings were
+   * invalid in flows that were already saved (the flows file at start, a spec's test flow), which
+   * start, as in Node-RED, without the broken nodes rather than not at all. A later deploy keeps
+   * one so only while it leaves it exactly as it is; no entry for a model without such nodes.
+   */
+  readonly invalidIn: WeakMap<FlowModel, ReadonlyMap<string, readonly ValidationIssue[]>>;
 }
 
 /** The engine's services a state is made with; the rest starts empty. */
@@ -88,6 +96,7 @@ export function createEngineState(parts: EngineParts): EngineState {
     validatedConfigs: new Map(),
     lastValidated: undefined,
     acceptedWith: new WeakMap(),
+    invalidIn: new WeakMap(),
   };
 }
 

@@ -21,6 +21,7 @@ import { deploy, type DeploymentType, type SetFlowsOptions } from './deploy.js';
 import { createEngineState, setCredentials } from './engine-state.js';
 import type { Flow, FlowDeps } from './flow.js';
 import { startAll, startWaiting, stopAll } from './flow-lifecycle.js';
+import { leftOutNodes } from './missing-report.js';
 import { createRunQueue } from './run-queue.js';
 import { RuntimeNode, type NodeHost } from './runtime-node.js';
 import { createNodeScope, type NodeScope } from './node-scope.js';
@@ -70,6 +71,11 @@ export interface Engine {
   startWaiting(): Promise<string[]>;
   /** Node types used by the flows that are not registered; their flows wait. */
   missingTypes(): string[];
+  /**
+   * The nodes that do nothing for their invalid settings, with why: left out at a start from
+   * saved flows (`invalidNodes: 'leave-out'`), and kept unchanged since.
+   */
+  leftOutNodes(): { id: string; type: string; issues: readonly ValidationIssue[] }[];
   /**
    * Validates without deploying: every issue in the flows, or none. `serialised` is the input as
    * JSON text (compact or indented) when the caller made it: a text without `${` or `$(` tells
@@ -233,6 +239,7 @@ export function createEngine(options: EngineOptions): Engine {
       for (const n of state.model.all) cb(structuredClone(n));
     },
     missingTypes: () => [...state.missing],
+    leftOutNodes: () => leftOutNodes(state),
     validate: (input, serialised) => validate(state, input, serialised),
     async close() {
       await deploying;

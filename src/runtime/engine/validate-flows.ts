@@ -5,7 +5,7 @@
  */
 import { ValidationError, type ValidationIssue } from '../../errors/index.js';
 import { readProperties, type NodeDefinition } from '../definition/index.js';
-import { parseFlows, sameNode, type FlowModel } from '../flow-model/index.js';
+import { parseFlows, sameIgnoringLayout, sameNode, type FlowModel } from '../flow-model/index.js';
 import type { FlowConfigNode } from '../types.js';
 import type { EngineState } from './engine-state.js';
 import { mayReferToEnv, nodeUsesEnv } from './env-references.js';
@@ -43,18 +43,30 @@ export function takeValidated(state: EngineState, input: unknown): FlowModel | u
 }
 
 /**
+ * What a validation does with a node whose settings are invalid: 'refuse' the flows (a deploy),
+ * or 'leave-out' the node, kept in the model but doing nothing, as Node-RED starts flows that were
+ * already saved (the flows file at start, a spec's test flow).
+ */
+export type InvalidNodes = 'refuse' | 'leave-out';
+
+/**
  * Reads and checks every node of `next` whose type has a definition; the issues found. The
  * typed configs read are kept in `state.validatedConfigs` for node creation, unless any issue
  * was found. `mayUseEnv` false says no node refers to env vars, so none need be searched.
+ * A running node left out for its settings stays left out, not an issue, while it is kept
+ * exactly as it runs; with `invalid` 'leave-out', so does every node found invalid now, and
+ * only issues no node can be left out for are returned.
  * @example
  * const issues = validateNodes(state, parseFlows(input));
  */
-export function validateNodes(state: EngineState, next: FlowModel, mayUseEnv = true): ValidationIssue[] {
+export function validateNodes(state: EngineState, next: FlowModel, mayUseEnv = true, invalid: InvalidNodes = 'refuse'): ValidationIssue[] {
   const { registry, model, acceptedWith } = state;
   const issues: ValidationIssue[] = [];
   const validatedConfigs = new Map<FlowConfigNode, Record<string, unknown>>();
   state.validatedConfigs = validatedConfigs;
   const runningDefs = acceptedWith.get(model);
+  const runningInvalid = state.invalidIn.get(model);
+  const leftOut = new Map<string, readonly ValidationIssue[]>();
   const accepted = new Map<string, NodeDefinition<any>>();
   acceptedWith.set(next, accepted);
   const all = next.all;
@@ -66,6 +78,16 @@ export function validateNodes(state: EngineState, next: FlowModel, mayUseEnv = t
     const running = runningDefs && model.byId.get(node.id);
     if (running && runningDefs.get(running.type) === def && sameNode(running, node)) {
       accepted.set(node.type, def);
+      // Judged under this very definition before: left out then, left out now.
+      const why = runningInvalid?.get(node.id);
+      if (why) leftOut.set(node.id, why);
+      continue;
+    }
+    // Moved or rewired only: what a node is judged on (its settings) is as it was.
+    const why = runningInvalid?.get(node.id);
+    if (why && running && runningDefs.get(running.type) === def && sameIgnoringLayout(running, node)) {
+      accepted.set(node.type, def);
+      leftOut.set(node.id, why);
       continue;
     }
     const before = issues.length;
@@ -94,8 +116,16 @@ export function validateNodes(state: EngineState, next: FlowModel, mayUseEnv = t
         issues.push({ code: 'invalid_node', nodeId: node.id, message: `node '${node.id}' (${node.type}): ${(err as Error).message}` });
       }
     }
-    if (issues.length === before) accepted.set(node.type, def);
+    if (issues.length === before) {
+      accepted.set(node.type, def);
+    } else if (invalid === 'leave-out') {
+      // Judged under `def`: a later deploy that keeps the node as it is need not judge it again.
+      accepted.set(node.type, def);
+      leftOut.set(node.id, issues.splice(before));
+    }
   }
+  if (leftOut.size > 0) state.invalidIn.set(next, leftOut);
+  else state.invalidIn.delete(next);
   // A refused set is never created: nothing of it is kept.
   if (issues.length > 0) state.validatedConfigs = new Map();
   return issues;

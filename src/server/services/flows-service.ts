@@ -15,7 +15,7 @@ import { extractCredentials, mergeCredentials } from './flow-credentials.js';
 import { addFlow, exportFlow, removeFlow, replaceFlow, summariseChanges, type FlowTab } from './flow-tabs.js';
 import type { Can, Caller, Credentials, FlowsStorage } from './types.js';
 
-export type FlowsEngine = Pick<Engine, 'setFlows' | 'getFlows' | 'validate' | 'startFlows' | 'stopFlows' | 'state' | 'missingTypes' | 'events' | 'log'>;
+export type FlowsEngine = Pick<Engine, 'setFlows' | 'getFlows' | 'validate' | 'startFlows' | 'stopFlows' | 'state' | 'missingTypes' | 'leftOutNodes' | 'events' | 'log'>;
 
 export interface FlowsServiceDeps {
   engine: FlowsEngine;
@@ -91,9 +91,12 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
   };
 
   /** The missing types the flows wait for after a deploy, for its audit record. */
-  const waitingDetail = (): { waiting?: string[] } => {
+  // What of the deployed flows does not run: the types they wait for, and the nodes kept for
+  // their invalid settings (by id: a deploy's record names what it left, not the settings).
+  const waitingDetail = (): { waiting?: string[]; leftOut?: string[] } => {
     const waiting = engine.missingTypes();
-    return waiting.length > 0 ? { waiting } : {};
+    const leftOut = engine.leftOutNodes().map((n) => n.id);
+    return { ...(waiting.length > 0 ? { waiting } : {}), ...(leftOut.length > 0 ? { leftOut } : {}) };
   };
 
   const deploy = async (caller: Caller, next: FlowConfigNode[], posted: Credentials, type: DeploymentType, extra: Record<string, unknown> = {}) => {
@@ -198,7 +201,9 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
     async start() {
       const loaded = await storage.load();
       credentials = loaded.credentials;
-      return engine.setFlows(loaded.flows, { deploymentType: 'full', credentials, serialised: loaded.text });
+      // Saved flows, Node-RED's above all, start without a node whose settings are invalid
+      // rather than not at all; a deploy that brings such a node is refused instead.
+      return engine.setFlows(loaded.flows, { deploymentType: 'full', credentials, serialised: loaded.text, invalidNodes: 'leave-out' });
     },
     getFlows(caller) {
       assertCan(can, caller, 'flows.read');
