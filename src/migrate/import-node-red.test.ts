@@ -13,6 +13,7 @@ import { openDatabase } from '../storage/database.js';
 import { createUserStore } from '../storage/users-store.js';
 import { runImportCommand } from '../cli/import-command.js';
 import { importNodeRed } from './import-node-red.js';
+import { formatImportSummary } from './import-report.js';
 import { decryptWithSecret, openNodeRedCredentials } from './node-red-credentials.js';
 import { loadNodeRedSettings, UncarriableValue } from './node-red-settings.js';
 import { checksumDir, encryptLikeNodeRed } from './test-fixtures.js';
@@ -200,6 +201,47 @@ describe('importNodeRed', () => {
     assert.equal(find('package.json: node-red-contrib-foo')?.kind, 'not-carried');
     assert.ok(find('httpNodeAuth'), 'httpNodeAuth is accounted for (carried, or listed until redoubt.yaml has it)');
     assert.doesNotMatch(JSON.stringify(report), /pl@nt-pass|nr-secret-1/);
+  });
+
+  it('says which flows will not run as they are: tabs waiting for types not installed, nodes with settings Redoubt cannot use', async () => {
+    const nr = makeNodeRedDir({ secret: 'nr-secret-4' });
+    const mixed = [
+      ...flows,
+      { id: 't2', type: 'tab', label: 'Modbus' },
+      { id: 'mb1', type: 'modbus-read', z: 't2', wires: [[]] },
+      { id: 't3', type: 'tab', label: 'Broken' },
+      { id: 'ch1', type: 'change', z: 't3', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$round(', tot: 'jsonata' }], wires: [[]] },
+      { id: 'sw1', type: 'switch', z: 't3', property: 'payload', propertyType: 'msg', rules: [{ t: 'regex', v: '([a-z', vt: 'str' }], outputs: 1, wires: [[]] },
+      { id: 't4', type: 'tab', label: 'Off', disabled: true },
+      { id: 'mb2', type: 'modbus-write', z: 't4', wires: [[]] },
+    ];
+    writeFileSync(join(nr, 'flows.json'), JSON.stringify(mixed));
+    const userDir = tempDir('redoubt-');
+    const report = await importNodeRed({ from: nr, userDir, env: {}, by: 'test' });
+    assert.deepEqual(JSON.parse(readFileSync(join(userDir, 'flows.json'), 'utf8')), mixed, 'the flows are imported as they are');
+    assert.deepEqual(report.flowsCheck, { leftOut: 2, waiting: 1, refused: false });
+    const find = (subject: string) => report.items.find((i) => i.subject === subject);
+    assert.match(find("flows.json: tab 'Modbus' (t2)")?.message ?? '', /will not start until these node types are installed: modbus-read$/);
+    assert.equal(find("flows.json: tab 'Off' (t4)"), undefined, 'a disabled tab starts in neither runtime');
+    assert.match(find('flows.json: node ch1 (change)')?.message ?? '', /^will do nothing until its settings are fixed: property 'rules': rule 1: Invalid JSONata expression/);
+    assert.match(find('flows.json: node sw1 (switch)')?.message ?? '', /^will do nothing until its settings are fixed: property 'rules'/);
+    assert.match(formatImportSummary(report), /not running as they are: 2 nodes will do nothing until their settings are fixed; 1 tab will wait for node types not installed/);
+
+    const db = openDatabase(join(userDir, 'redoubt.db'));
+    try {
+      const audit = createAuditLog({ store: createAuditStore(db) }, { clock: { now: Date.now } });
+      assert.deepEqual(audit.list({ event: 'import.node-red' })[0]?.details?.flowsCheck, { leftOut: 2, waiting: 1, refused: false });
+    } finally {
+      db.close();
+    }
+
+    // Flows Redoubt refuses whole are imported too, but the report says no flow will start.
+    const dup = makeNodeRedDir({ secret: 'nr-secret-4' });
+    writeFileSync(join(dup, 'flows.json'), JSON.stringify([...flows, { ...flows[1], z: 't1' }]));
+    const refused = await importNodeRed({ from: dup, userDir: tempDir('redoubt-'), env: {}, by: 'test', dryRun: true });
+    assert.equal(refused.flowsCheck.refused, true);
+    assert.match(refused.items.find((i) => i.subject === 'flows.json')?.message ?? '', /Redoubt will start none of these flows until this is fixed: .*id 'req1' is used more than once/);
+    assert.match(formatImportSummary(refused), /no flow will start until the flows file is fixed/);
   });
 
   it('uses the generated _credentialSecret of .config.runtime.json when settings.js has none', async () => {

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, copyFile } from 'node:fs/promises';
 import { cliOperator } from '../security/cli-operator.js';
-import { join, relative, resolve, isAbsolute } from 'node:path';
+import { basename, join, relative, resolve, isAbsolute } from 'node:path';
 import { Document, parseDocument } from 'yaml';
 import { ConflictError, RedoubtError } from '../errors/index.js';
 import { createAuditLog } from '../security/audit-log.js';
@@ -22,6 +22,7 @@ import { readTextIfPresent } from '../storage/optional-file.js';
 import { acquireRunLock, readRunLock } from '../storage/run-lock.js';
 import { createUserStore } from '../storage/users-store.js';
 import { parseSettings, settingsSchema } from '../cli/settings-file.js';
+import { checkImportedFlows } from './flows-check.js';
 import type { ImportItem, ImportReport } from './import-report.js';
 import { mapNodeRedSettings, type ImportedUser } from './map-settings.js';
 import { readNodeRedDir } from './node-red-dir.js';
@@ -84,6 +85,9 @@ export async function importNodeRed(options: ImportNodeRedOptions): Promise<Impo
   for (const [name, version] of Object.entries(nodeRed.modules)) {
     items.push({ kind: 'not-carried', subject: `package.json: ${name}`, message: `installed in Node-RED (${version}); install it for Redoubt if the flows use its nodes` });
   }
+  // What the first start will do with the flows, said before it happens.
+  const flowsCheck = checkImportedFlows(nodeRed.flows, basename(nodeRed.flowsPath));
+  items.push(...flowsCheck.items);
   if (existsSync(join(from, 'lib'))) items.push({ kind: 'not-carried', subject: 'lib/', message: "the editor's library (saved flows, functions, templates) is not imported" });
 
   // The target: its current settings decide where its flows are, and whether it has any.
@@ -113,6 +117,7 @@ export async function importNodeRed(options: ImportNodeRedOptions): Promise<Impo
     nodes: nodeRed.flows.length,
     credentialNodes: Object.keys(credentials).length,
     users: [],
+    flowsCheck: { leftOut: flowsCheck.leftOut, waiting: flowsCheck.waiting, refused: flowsCheck.refused },
     items,
   };
   if (options.dryRun) {
@@ -148,6 +153,7 @@ export async function importNodeRed(options: ImportNodeRedOptions): Promise<Impo
         carried: count('carried'),
         notCarried: count('not-carried'),
         decisions: count('decision'),
+        flowsCheck: report.flowsCheck,
         forced: options.force === true,
         ...(report.backup ? { backup: report.backup } : {}),
       },

@@ -27,6 +27,8 @@ export interface ImportReport {
   /** Ids of the nodes whose credentials were imported. */
   credentialNodes: number;
   users: string[];
+  /** What the first start will not run (`flows-check.ts`); each node or tab is an item too. */
+  flowsCheck: { leftOut: number; waiting: number; refused: boolean };
   /** Where the previous files of the target were kept (with --force). */
   backup?: string;
   items: ImportItem[];
@@ -48,6 +50,15 @@ export function formatImportSummary(report: ImportReport): string {
     `  users: ${report.users.length === 0 ? 'none' : report.users.join(', ')}`,
     `  settings: ${count('carried')} carried over, ${count('not-carried')} not carried over, ${count('decision')} need your decision`,
   ];
+  const { leftOut, waiting, refused } = report.flowsCheck;
+  if (leftOut > 0 || waiting > 0) {
+    const parts = [
+      leftOut > 0 ? `${leftOut} node${leftOut === 1 ? '' : 's'} will do nothing until ${leftOut === 1 ? 'its' : 'their'} settings are fixed` : '',
+      waiting > 0 ? `${waiting} tab${waiting === 1 ? '' : 's'} will wait for node types not installed` : '',
+    ];
+    lines.push(`  not running as they are: ${parts.filter(Boolean).join('; ')} (listed under "${HEADINGS['not-carried']}")`);
+  }
+  if (refused) lines.push('  not running: no flow will start until the flows file is fixed (see below)');
   if (report.backup) lines.push(`  previous files kept in ${report.backup}`);
   const decisions = report.items.filter((item) => item.kind === 'decision');
   if (decisions.length > 0) {

@@ -6,6 +6,7 @@
 import { ValidationError, type ValidationIssue } from '../../errors/index.js';
 import { readProperties, type NodeDefinition } from '../definition/index.js';
 import { parseFlows, sameIgnoringLayout, sameNode, type FlowModel } from '../flow-model/index.js';
+import type { Registry } from '../registry.js';
 import type { FlowConfigNode } from '../types.js';
 import type { EngineState } from './engine-state.js';
 import { mayReferToEnv, nodeUsesEnv } from './env-references.js';
@@ -42,6 +43,21 @@ export function takeValidated(state: EngineState, input: unknown): FlowModel | u
   return last && isSameInput(last, input) ? last.model : undefined;
 }
 
+/** What of an engine's state validation reads and writes. */
+type ValidationState = Pick<EngineState, 'registry' | 'model' | 'acceptedWith' | 'invalidIn' | 'validatedConfigs'>;
+
+/**
+ * The nodes of `model` a start would leave out for their settings, with why, judged by the
+ * definitions of `registry` outside any engine: what the importer reports before a first start.
+ * @example
+ * findInvalidNodes(registry, parseFlows(flows)); // Map { 'c1' => [{ code: 'invalid_jsonata', property: 'rules', ... }] }
+ */
+export function findInvalidNodes(registry: Registry, model: FlowModel): ReadonlyMap<string, readonly ValidationIssue[]> {
+  const state: ValidationState = { registry, model: parseFlows([]), acceptedWith: new WeakMap(), invalidIn: new WeakMap(), validatedConfigs: new Map() };
+  validateNodes(state, model, true, 'leave-out');
+  return state.invalidIn.get(model) ?? new Map();
+}
+
 /**
  * What a validation does with a node whose settings are invalid: 'refuse' the flows (a deploy),
  * or 'leave-out' the node, kept in the model but doing nothing, as Node-RED starts flows that were
@@ -59,7 +75,7 @@ export type InvalidNodes = 'refuse' | 'leave-out';
  * @example
  * const issues = validateNodes(state, parseFlows(input));
  */
-export function validateNodes(state: EngineState, next: FlowModel, mayUseEnv = true, invalid: InvalidNodes = 'refuse'): ValidationIssue[] {
+export function validateNodes(state: ValidationState, next: FlowModel, mayUseEnv = true, invalid: InvalidNodes = 'refuse'): ValidationIssue[] {
   const { registry, model, acceptedWith } = state;
   const issues: ValidationIssue[] = [];
   const validatedConfigs = new Map<FlowConfigNode, Record<string, unknown>>();
