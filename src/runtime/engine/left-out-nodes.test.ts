@@ -34,7 +34,8 @@ interface Started {
   send(id: string, payload: unknown): Promise<void>;
 }
 
-async function start(flows: unknown, invalidNodes: 'leave-out' | 'refuse' = 'leave-out'): Promise<Started> {
+/** A runtime with the `sink` type registered and no flows yet. */
+async function open(): Promise<Started> {
   const logs: LogEntry[] = [];
   const received: Msg[] = [];
   const rt = await createRedoubt({ userDir: tmp.fresh('user'), log: (e) => void logs.push(e) });
@@ -47,12 +48,18 @@ async function start(flows: unknown, invalidNodes: 'leave-out' | 'refuse' = 'lea
       });
     } as any);
   });
-  await rt.setFlows(flows, { invalidNodes });
   const send = async (id: string, payload: unknown) => {
     rt.engine.getNode(id)!.receive({ payload });
     await new Promise((r) => setTimeout(r, 20));
   };
   return { rt, logs, received, send };
+}
+
+/** `flows` started as saved flows are: without their invalid nodes. */
+async function start(flows: unknown): Promise<Started> {
+  const started = await open();
+  await started.rt.setFlows(flows, { invalidNodes: 'leave-out' });
+  return started;
 }
 
 const messages = (logs: LogEntry[], level: string) => logs.filter((e) => e.level === level).map((e) => String(e.msg));
@@ -84,10 +91,9 @@ describe('saved flows with a node whose settings are invalid', () => {
   });
 
   it('are refused whole when they are deployed rather than started (the default)', async () => {
-    const logs: LogEntry[] = [];
-    const rt = await createRedoubt({ userDir: tmp.fresh('user'), log: (e) => void logs.push(e) });
+    const { rt } = await open();
     try {
-      await assert.rejects(rt.setFlows(FLOWS.filter((n) => n.type !== 'sink').map((n) => ({ ...n, wires: [] }))), (err: unknown) => {
+      await assert.rejects(rt.setFlows(FLOWS), (err: unknown) => {
         assert.ok(err instanceof ValidationError);
         assert.deepEqual(err.issues.map((i) => [i.nodeId, i.property]), [['bad', 'rules']]);
         return true;
@@ -99,11 +105,9 @@ describe('saved flows with a node whose settings are invalid', () => {
   });
 
   it('still refuse structural problems: a duplicate id starts nothing', async () => {
-    const logs: LogEntry[] = [];
-    const rt = await createRedoubt({ userDir: tmp.fresh('user'), log: (e) => void logs.push(e) });
+    const { rt } = await open();
     try {
-      const dup = [...FLOWS.filter((n) => n.type !== 'sink').map((n) => ({ ...n, wires: [] })), { id: 'good', type: 'comment', z: 't1' }];
-      await assert.rejects(rt.setFlows(dup, { invalidNodes: 'leave-out' }), /id 'good' is used more than once/);
+      await assert.rejects(rt.setFlows([...FLOWS, { id: 'good', type: 'comment', z: 't1' }], { invalidNodes: 'leave-out' }), /id 'good' is used more than once/);
       assert.equal(rt.engine.getNode('other'), undefined);
     } finally {
       await rt.stop();
