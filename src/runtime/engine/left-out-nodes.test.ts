@@ -157,6 +157,35 @@ describe('saved flows with a node whose settings are invalid', () => {
     });
   }
 
+  it('a disabled node, or one of a disabled tab, is not checked: disabling a broken node deploys around it; enabling it unfixed is refused', async () => {
+    const { rt, received, send } = await open();
+    try {
+      const offNode = withNode(FLOWS, 'bad', { d: true });
+      await rt.setFlows(offNode);
+      assert.equal(rt.engine.getNode('bad'), undefined, 'a disabled node is not made');
+      assert.deepEqual(rt.engine.leftOutNodes(), []);
+      await send('good', 'in');
+      assert.deepEqual(received.map((m) => m.payload), ['good']);
+
+      const offTab = withNode(FLOWS, 't1', { disabled: true });
+      for (const type of ['full', 'flows', 'nodes'] as const) await rt.setFlows(offTab, { deploymentType: type });
+      assert.equal(rt.engine.getNode('good'), undefined, 'the tab is off');
+
+      // With its tab enabled the broken node is the same as deployed, but it was never checked while off.
+      for (const [what, on] of [['the node', FLOWS], ['its tab', withNode(offTab, 't1', { disabled: false })]] as const) {
+        for (const type of ['full', 'flows', 'nodes'] as const) {
+          await assert.rejects(rt.setFlows(on, { deploymentType: type }), /node bad, property 'rules'/, `${what} enabled (${type})`);
+        }
+      }
+      assert.equal(rt.engine.getNode('good'), undefined, 'what runs stays');
+      await rt.setFlows(withNode(withNode(offTab, 't1', { disabled: false }), 'bad', { rules: [FIXED] }), { deploymentType: 'flows' });
+      await send('bad', 'in');
+      assert.equal(received.at(-1)?.payload, 'fixed');
+    } finally {
+      await rt.stop();
+    }
+  });
+
   it('a node of a subflow template: every instance has it left out, the rest of the subflow runs', async () => {
     const flows = [
       { id: 'sf', type: 'subflow', name: 'SF', in: [{ wires: [{ id: 'sfBad' }, { id: 'sfGood' }] }], out: [{ wires: [{ id: 'sfBad', port: 0 }, { id: 'sfGood', port: 0 }] }] },

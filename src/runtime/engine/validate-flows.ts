@@ -86,13 +86,19 @@ export function validateNodes(state: ValidationState, next: FlowModel, mayUseEnv
   const accepted = new Map<string, NodeDefinition<any>>();
   acceptedWith.set(next, accepted);
   const all = next.all;
+  const isOff = disabledTest(next);
+  const wasOff = disabledTest(model);
   for (let i = 0; i < all.length; i++) {
     const node = all[i]!;
     const entry = registry.get(node.type);
     if (!entry || entry.kind !== 'definition') continue;
+    // A disabled node, or one of a disabled tab, is never made (as in Node-RED), so it has
+    // nothing to be checked for: disabling a broken node is how one deploys around it. It is
+    // checked once enabled, unchanged or not, since no check of it was kept.
+    if (isOff(node)) continue;
     const def = entry.def;
     const running = runningDefs && model.byId.get(node.id);
-    if (running && runningDefs.get(running.type) === def && sameNode(running, node)) {
+    if (running && runningDefs.get(running.type) === def && !wasOff(running) && sameNode(running, node)) {
       accepted.set(node.type, def);
       // Judged under this very definition before: left out then, left out now.
       const why = runningInvalid?.get(node.id);
@@ -101,7 +107,7 @@ export function validateNodes(state: ValidationState, next: FlowModel, mayUseEnv
     }
     // Moved or rewired only: what a node is judged on (its settings) is as it was.
     const why = runningInvalid?.get(node.id);
-    if (why && running && runningDefs.get(running.type) === def && sameIgnoringLayout(running, node)) {
+    if (why && running && runningDefs.get(running.type) === def && !wasOff(running) && sameIgnoringLayout(running, node)) {
       accepted.set(node.type, def);
       leftOut.set(node.id, why);
       continue;
@@ -145,6 +151,15 @@ export function validateNodes(state: ValidationState, next: FlowModel, mayUseEnv
   // A refused set is never created: nothing of it is kept.
   if (issues.length > 0) state.validatedConfigs = new Map();
   return issues;
+}
+
+/** Whether a node of `model` is disabled, itself or by its tab; cheap when no tab is disabled. */
+function disabledTest(model: FlowModel): (node: FlowConfigNode) => boolean {
+  let offTabs: Set<string> | undefined;
+  for (const tab of model.tabs.values()) if (tab.disabled === true) (offTabs ??= new Set()).add(tab.id);
+  if (!offTabs) return (node) => node.d === true;
+  const off = offTabs;
+  return (node) => node.d === true || (typeof node.z === 'string' && off.has(node.z));
 }
 
 /** The very array `validate` saw, holding the very node objects it read (nothing swapped since). */
