@@ -74,6 +74,18 @@ describe('evaluateNodeProperty', () => {
     await assert.rejects(evalAsync('a..b', 'msg', host, {}), { code: 'invalid_property_expression' });
   });
 
+  it('with a callback, still throws at once for a value that cannot be parsed, as Node-RED does; a msg path error goes to the callback', () => {
+    const calls: unknown[][] = [];
+    const cb = (...args: unknown[]) => void calls.push(args);
+    for (const [value, type] of [['{bad', 'json'], ['{"a":1}', 'bin'], ['(', 're'], ['$foo(', 'jsonata']]) {
+      assert.throws(() => evaluateNodeProperty(value, type!, host, {}, cb), `${type} throws`);
+    }
+    assert.equal(calls.length, 0, 'the callback is not called for those');
+    assert.doesNotThrow(() => evaluateNodeProperty('a..b', 'msg', host, {}, cb));
+    assert.equal(calls.length, 1);
+    assert.equal((calls[0]![0] as { code?: string }).code, 'invalid_property_expression');
+  });
+
   it('refuses jsonata without a callback and bad JSON without one', () => {
     assert.throws(() => evaluateNodeProperty('1+1', 'jsonata', host, {}), { code: 'callback_required' });
     assert.throws(() => evaluateNodeProperty('{bad', 'json', host, undefined), { code: 'invalid_property_value' });

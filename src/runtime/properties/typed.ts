@@ -59,7 +59,9 @@ function contextKey(key: string, msg: Msg | undefined): string {
 /**
  * Evaluates a typed input for `node` and `msg`, as Node-RED's `evaluateNodeProperty`. Without
  * a callback the value is returned (flow/global then need a store that reads synchronously, and
- * jsonata is refused as in Node-RED 4); with one, errors go to the callback.
+ * jsonata is refused as in Node-RED 4); with one, the value and the errors of reading it (a msg
+ * path, a context store, JSONata's evaluation) go to the callback, and a value that cannot be
+ * parsed still throws, as in Node-RED.
  *
  * @example evaluateNodeProperty('payload.x', 'msg', node, msg) // msg.payload.x
  */
@@ -117,7 +119,10 @@ export function evaluateNodeProperty(
         result = value;
     }
   } catch (err) {
-    if (!callback) throw err;
+    // As Node-RED's: only a msg property's error goes to the callback; a value that cannot be
+    // read (bad JSON, bin or regex, a JSONata expression that does not parse) throws at once,
+    // callback or not, and contrib code may rely on catching it there.
+    if (!callback || type !== 'msg') throw err;
     callback(err as Error);
     return undefined;
   }
