@@ -60,15 +60,18 @@ export interface EngineState {
    * The definition each node type was accepted with. Reading and checking a node depends only on
    * its config and its definition, so a running node saved again unchanged, under the same
    * definition, is not checked again: a 'nodes' deploy that edits one node of 10,000 does not
-   * re-read the other 9,999. By type, not by node: a model runs only when every node of a
-   * declared type was accepted, and one validation sees one definition per type.
+   * re-read the other 9,999. By type, not by node: in a model that runs, every enabled node of
+   * a declared type was accepted or left out for its settings (`invalidIn`), and one validation
+   * sees one definition per type. Disabled nodes are not checked, so one enabled again is
+   * checked in full, unchanged or not.
    */
   readonly acceptedWith: WeakMap<FlowModel, Map<string, NodeDefinition<any>>>;
   /**
    * The nodes of a model that are kept but do nothing, with why: nodes whose settings were
-   * invalid in flows that were already saved (the flows file at start, a spec's test flow), which
-   * start, as in Node-RED, without the broken nodes rather than not at all. A later deploy keeps
-   * one so only while it leaves it exactly as it is; no entry for a model without such nodes.
+   * invalid in flows that were already saved (the flows file at start), which start, as in
+   * Node-RED, without the broken nodes rather than not at all. A later deploy keeps one so only
+   * while it leaves its settings as they are (moving or rewiring it is no change); no entry for a
+   * model without such nodes.
    */
   readonly invalidIn: WeakMap<FlowModel, ReadonlyMap<string, readonly ValidationIssue[]>>;
 }

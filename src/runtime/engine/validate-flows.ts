@@ -61,7 +61,7 @@ export function findInvalidNodes(registry: Registry, model: FlowModel): Readonly
 /**
  * What a validation does with a node whose settings are invalid: 'refuse' the flows (a deploy),
  * or 'leave-out' the node, kept in the model but doing nothing, as Node-RED starts flows that were
- * already saved (the flows file at start, a spec's test flow).
+ * already saved (the flows file at start).
  */
 export type InvalidNodes = 'refuse' | 'leave-out';
 
