@@ -4,7 +4,7 @@
 // are refused, changing nothing, when they add or change one.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FlowConfigNode } from '../runtime/types.js';
 import { startTestServer, type TestServer } from './testing/test-server.js';
@@ -75,6 +75,17 @@ describe('stored flows holding a node with invalid settings', () => {
     assert.deepEqual(await snapshot(), before);
     assert.equal(t.stack.audit.list({ event: 'flows.deploy' }).length, deploys);
     assert.equal(t.stack.audit.list({ event: 'flows.deploy.refused' }).length, 2);
+
+    // A reload reads the file as a start does, but is a deploy: the same rule.
+    const file = join(t.userDir, 'flows.json');
+    await writeFile(file, JSON.stringify(withNode(withNode(current, 'set', { rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'reloaded', tot: 'str' }] }), 'bad', { y: 400 })));
+    assert.equal((await post(undefined, 'reload')).status, 204);
+    assert.equal((await t.call('GET', '/hello')).text, 'reloaded');
+    assert.deepEqual(t.stack.audit.list({ event: 'flows.reload' }).at(-1)?.details?.leftOut, ['bad']);
+    await writeFile(file, JSON.stringify(withNode(current, 'bad', { rules: [{ ...BROKEN, to: '$edited(' }] })));
+    const refusedReload = await post(undefined, 'reload');
+    assert.equal(refusedReload.status, 400, refusedReload.text);
+    assert.equal((await t.call('GET', '/hello')).text, 'reloaded', 'what runs stays');
 
     const fixed = await post(withNode(current, 'bad', { rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'ok', tot: 'str' }] }));
     assert.equal(fixed.status, 204, fixed.text);
