@@ -57,7 +57,7 @@ describe('the bundle npm start runs', () => {
     await rm(outdir, { recursive: true, force: true });
   });
 
-  it('adds a user, serves the admin API to that user only, runs a function node in its sandbox and stops cleanly on SIGTERM', async () => {
+  it('adds a user, serves the admin API to that user only, runs a function node in its sandbox (beside a tab with a broken node) and stops cleanly on SIGTERM', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'redoubt-bundle-'));
     try {
       const added = run(main, ['user', 'add', 'ops', '--role', 'admin', '--password-stdin', '--user-dir', dir], `${PASSWORD}\n`);
@@ -71,6 +71,9 @@ describe('the bundle npm start runs', () => {
           { id: 'i', type: 'inject', z: 't', once: true, onceDelay: 0.05, props: [{ p: 'payload' }], payload: '6', payloadType: 'num', wires: [['f']] },
           { id: 'f', type: 'function', z: 't', func: "msg.payload = 'bundle-' + (msg.payload * 7) + '-' + typeof process;\nreturn msg;", outputs: 1, wires: [['d']] },
           { id: 'd', type: 'debug', z: 't', active: true, tosidebar: false, console: true, complete: 'payload', targetType: 'msg', wires: [] },
+          // As a Node-RED flows file may hold: a node Node-RED deploys whose settings cannot work.
+          { id: 't2', type: 'tab', label: 'Broken' },
+          { id: 'bad', type: 'change', z: 't2', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$foo(', tot: 'jsonata' }], wires: [[]] },
         ]),
       );
       const server = run(main, ['start', '--user-dir', dir]);
@@ -78,6 +81,8 @@ describe('the bundle npm start runs', () => {
         const url = (await waitFor(server, /Serving the admin API at (http:\/\/127\.0\.0\.1:\d+)\//))[1]!;
         // The function node ran in the isolate: no `process` there.
         await waitFor(server, /bundle-42-undefined/);
+        assert.match(server.output(), /node 'bad' \(change\) does nothing until its settings are fixed: property 'rules'/);
+        assert.doesNotMatch(server.output(), /stored flows were not started/);
 
         const anonymous = await fetch(`${url}/flows`);
         assert.equal(anonymous.status, 401);
