@@ -7,7 +7,7 @@
  */
 import { ValidationError, formatIssues } from '../errors/index.js';
 import { coreNodes } from '../nodes/index.js';
-import { createRegistry, findInvalidNodes, findWaitingConfigs, missingTypesOf, parseFlows, type FlowModel } from '../runtime/index.js';
+import { createRegistry, describeNodeIssues, findInvalidNodes, findWaitingConfigs, missingTypesOf, parseFlows, type FlowModel } from '../runtime/index.js';
 import type { ImportItem } from './import-report.js';
 
 export interface FlowsCheck {
@@ -52,8 +52,7 @@ export function checkImportedFlows(flows: unknown, file: string): FlowsCheck {
   const invalid = findInvalidNodes(registry, model);
   for (const [id, issues] of invalid) {
     const node = model.byId.get(id)!;
-    const why = formatIssues(issues.map(({ nodeId: _, ...rest }) => rest));
-    items.push({ kind: 'not-carried', subject: `${file}: node ${id} (${node.type})`, message: `will do nothing until its settings are fixed: ${why}` });
+    items.push({ kind: 'not-carried', subject: `${file}: node ${id} (${node.type})`, message: `will do nothing until its settings are fixed: ${describeNodeIssues(issues)}` });
   }
   return { items, leftOut: invalid.size, waiting, refused: false };
 }

@@ -7,6 +7,7 @@ export { createEngine } from './engine/engine.js';
 export type { Engine, EngineOptions, DeploymentType, SetFlowsOptions } from './engine/engine.js';
 export { RuntimeNode } from './engine/runtime-node.js';
 export { findInvalidNodes } from './engine/validate-flows.js';
+export { describeNodeIssues, type LeftOutNode } from './engine/left-out-nodes.js';
 export { findWaitingConfigs, missingTypesOf } from './engine/missing-types.js';
 export type * from './types.js';
 export type { Hooks, HooksApi, HookFunction, HookName } from './hooks/index.js';

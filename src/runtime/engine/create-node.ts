@@ -3,11 +3,12 @@
  * what validation read), a contrib node from its constructor, a subflow instance from its
  * definition. A node that fails is logged and left out, as Node-RED does.
  */
-import { ValidationError, formatIssues, type ValidationIssue } from '../../errors/index.js';
+import { ValidationError, type ValidationIssue } from '../../errors/index.js';
 import { readProperties } from '../definition/index.js';
 import { hasEnvVarProperties, mapEnvVarProperties } from '../properties/index.js';
 import type { FlowConfigNode } from '../types.js';
 import { createContribNode } from './contrib-node.js';
+import { describeNodeIssues } from './left-out-nodes.js';
 import type { EngineState } from './engine-state.js';
 import type { Flow } from './flow.js';
 import { RuntimeNode, type RuntimeNodeInit } from './runtime-node.js';
@@ -101,8 +102,7 @@ function nodeLikeOf(config: FlowConfigNode, alias: string | undefined): RuntimeN
  */
 function leftOut(state: EngineState, init: RuntimeNodeInit, flow: Flow, issues: readonly ValidationIssue[]): RuntimeNode {
   const node = new RuntimeNode(init, flow);
-  const why = formatIssues(issues.map(({ nodeId: _, ...rest }) => rest));
-  state.log('error', node, `node '${init.id}' (${init.type}) does nothing until its settings are fixed: ${why}`);
+  state.log('error', node, `node '${init.id}' (${init.type}) does nothing until its settings are fixed: ${describeNodeIssues(issues)}`);
   return node;
 }
 

@@ -8,7 +8,8 @@ import { diffFlows, parseFlows, type FlowDiff, type FlowModel } from '../flow-mo
 import { setCredentials, type EngineState } from './engine-state.js';
 import type { Flow } from './flow.js';
 import { startAll, startFlow, startReadyConfigs, stopAll } from './flow-lifecycle.js';
-import { findMissing, missingFor, reportLeftOut, reportMissing } from './missing-report.js';
+import { reportLeftOut } from './left-out-nodes.js';
+import { findMissing, missingFor, reportMissing } from './missing-report.js';
 import { findWaitingConfigs } from './missing-types.js';
 import { revOf, revOfText } from './flows-rev.js';
 import { takeValidated, validateNodes, type InvalidNodes } from './validate-flows.js';
@@ -30,7 +31,8 @@ export interface SetFlowsOptions {
    * A node whose settings are invalid refuses the deploy ('refuse', the default), or is kept but
    * does nothing, logged as an error ('leave-out'): for flows that were saved already, the flows
    * file at start above all, which Node-RED starts without its broken nodes rather than not at
-   * all. Either way a node left out before and kept exactly as it is stays left out.
+   * all. Either way a node left out before stays left out while its settings are as they were
+   * (moving or rewiring it is no change).
    */
   invalidNodes?: InvalidNodes;
 }

@@ -5,8 +5,8 @@
  *
  * This file composes the engine and holds what runs per message (logging, delivery, node
  * lookup); the deploy-time parts are functions over its `EngineState`: `deploy.ts`,
- * `validate-flows.ts`, `create-node.ts`, `subflow-instance.ts`, `flow-lifecycle.ts` and
- * `missing-report.ts`.
+ * `validate-flows.ts`, `create-node.ts`, `subflow-instance.ts`, `flow-lifecycle.ts`,
+ * `missing-report.ts` and `left-out-nodes.ts`.
  */
 import { EventEmitter } from 'node:events';
 import { RedoubtError, type ValidationIssue } from '../../errors/index.js';
@@ -21,7 +21,7 @@ import { deploy, type DeploymentType, type SetFlowsOptions } from './deploy.js';
 import { createEngineState, setCredentials } from './engine-state.js';
 import type { Flow, FlowDeps } from './flow.js';
 import { startAll, startWaiting, stopAll } from './flow-lifecycle.js';
-import { leftOutNodes } from './missing-report.js';
+import { leftOutNodes, type LeftOutNode } from './left-out-nodes.js';
 import { createRunQueue } from './run-queue.js';
 import { RuntimeNode, type NodeHost } from './runtime-node.js';
 import { createNodeScope, type NodeScope } from './node-scope.js';
@@ -75,7 +75,7 @@ export interface Engine {
    * The nodes that do nothing for their invalid settings, with why: left out at a start from
    * saved flows (`invalidNodes: 'leave-out'`), and kept unchanged since.
    */
-  leftOutNodes(): { id: string; type: string; issues: readonly ValidationIssue[] }[];
+  leftOutNodes(): LeftOutNode[];
   /**
    * Validates without deploying: every issue in the flows, or none. `serialised` is the input as
    * JSON text (compact or indented) when the caller made it: a text without `${` or `$(` tells

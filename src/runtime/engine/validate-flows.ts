@@ -69,9 +69,9 @@ export type InvalidNodes = 'refuse' | 'leave-out';
  * Reads and checks every node of `next` whose type has a definition; the issues found. The
  * typed configs read are kept in `state.validatedConfigs` for node creation, unless any issue
  * was found. `mayUseEnv` false says no node refers to env vars, so none need be searched.
- * A running node left out for its settings stays left out, not an issue, while it is kept
- * exactly as it runs; with `invalid` 'leave-out', so does every node found invalid now, and
- * only issues no node can be left out for are returned.
+ * A running node left out for its settings stays left out, not an issue, while its settings
+ * are as they run (moved or rewired aside); with `invalid` 'leave-out', every node found invalid
+ * now is left out too, and no issue is returned for it.
  * @example
  * const issues = validateNodes(state, parseFlows(input));
  */
@@ -98,19 +98,15 @@ export function validateNodes(state: ValidationState, next: FlowModel, mayUseEnv
     if (isOff(node)) continue;
     const def = entry.def;
     const running = runningDefs && model.byId.get(node.id);
-    if (running && runningDefs.get(running.type) === def && !wasOff(running) && sameNode(running, node)) {
-      accepted.set(node.type, def);
-      // Judged under this very definition before: left out then, left out now.
+    if (running && runningDefs.get(running.type) === def && !wasOff(running)) {
+      // Judged under this very definition before, and left as it was: accepted then, accepted
+      // now; left out then, left out now, even moved or rewired (a node is judged on its settings).
       const why = runningInvalid?.get(node.id);
-      if (why) leftOut.set(node.id, why);
-      continue;
-    }
-    // Moved or rewired only: what a node is judged on (its settings) is as it was.
-    const why = runningInvalid?.get(node.id);
-    if (why && running && runningDefs.get(running.type) === def && !wasOff(running) && sameIgnoringLayout(running, node)) {
-      accepted.set(node.type, def);
-      leftOut.set(node.id, why);
-      continue;
+      if (sameNode(running, node) || (why && sameIgnoringLayout(running, node))) {
+        accepted.set(node.type, def);
+        if (why) leftOut.set(node.id, why);
+        continue;
+      }
     }
     const before = issues.length;
     let migrated: FlowConfigNode;

@@ -90,9 +90,10 @@ export function createFlowsService(deps: FlowsServiceDeps): FlowsService {
     throw new ValidationError('Deploy refused', issues);
   };
 
-  /** The missing types the flows wait for after a deploy, for its audit record. */
-  // What of the deployed flows does not run: the types they wait for, and the nodes kept for
-  // their invalid settings (by id: a deploy's record names what it left, not the settings).
+  /**
+   * What of the deployed flows does not run, for a deploy's audit record: the missing types they
+   * wait for, and the nodes left out for their invalid settings (by id, not the settings).
+   */
   const waitingDetail = (): { waiting?: string[]; leftOut?: string[] } => {
     const waiting = engine.missingTypes();
     const leftOut = engine.leftOutNodes().map((n) => n.id);
