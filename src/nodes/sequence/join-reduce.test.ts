@@ -131,6 +131,18 @@ describe('join node, reduce mode', () => {
     assert.equal((await out)[0]!.payload, 53);
   });
 
+  // Node-RED's reduceAndSendGroup ignores the callback's error and reduces from undefined.
+  it('reduces from undefined, with no error, when the initial value fails to evaluate', async () => {
+    const send = await reduceWith({ reduceExp: '$exists($A) ? $A + payload : payload * 100', reduceInit: '$error("no start")', reduceInitType: 'jsonata' });
+    const dones = watchDone('j');
+    const out = collect('h', 1);
+    sequence(send, [1, 2]);
+    assert.equal((await out)[0]!.payload, 102);
+    await wait(10);
+    assert.ok(dones.every((d) => d.err === undefined));
+    assert.equal(logged('j', 20).length, 0);
+  });
+
   it('keeps sequences apart', async () => {
     const send = await reduceWith({ reduceExp: '$A+payload' });
     const out = collect('h', 2);

@@ -42,10 +42,12 @@ export function createReducer(opts: ReducerOptions, node: NodeApi): { onInput: (
   let queue: Promise<void> = Promise.resolve();
 
   const initialValue = (): Promise<unknown> =>
-    new Promise((resolve, reject) => {
+    new Promise((resolve) => {
       // Without a type Node-RED's accumulator starts undefined.
       if (opts.initType === '') return resolve(undefined);
-      evaluateNodeProperty(opts.initValue, opts.initType, node, {}, (err, value) => (err ? reject(err) : resolve(value)));
+      // Node-RED 4 ignores an error in the initial value (a JSONata evaluation error, a context
+      // store that fails) and reduces from undefined; so does Redoubt, to give the same output.
+      evaluateNodeProperty(opts.initValue, opts.initType, node, {}, (err, value) => resolve(err ? undefined : value));
     });
 
   async function reduceSequence(seq: Sequence): Promise<void> {
