@@ -21,6 +21,21 @@ export interface BenchmarkResult {
   title: string;
   notes: string[];
   rows: MetricRow[];
+  /** Startup only: idle memory of the floor servers (drivers/floor-server.mjs), medians. */
+  floors?: FloorResult[];
+}
+
+/** A floor server's idle memory, and its share of Node-RED's idle RSS in the same run. */
+export interface FloorResult {
+  kind: string;
+  /** What it holds, for the reader. */
+  holds: string;
+  rss: number | null;
+  anonRss: number | null;
+  heapUsed: number | null;
+  /** floor RSS / Node-RED's median idle RSS. */
+  ratio: number | null;
+  samples: number[];
 }
 
 /** Collects samples per metric for both runtimes and turns them into median rows. */

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { clockTicks } from './proc-stat.js';
-import { bcryptHashOf, benchCredentials, prepareServer, REDOUBT_MAIN, redoubtHasAllowList, type Credentials } from './server-setup.js';
-import { RuntimeUnavailable, startServer, type RuntimeKind, type ServerChild } from './server-child.js';
+import { bcryptHashOf, benchCredentials, prepareFloor, prepareServer, REDOUBT_MAIN, redoubtHasAllowList, type Credentials } from './server-setup.js';
+import { RuntimeUnavailable, startServer, type FloorKind, type RuntimeKind, type ServerChild } from './server-child.js';
 
 export interface RuntimeSetup {
   root: string;
@@ -38,6 +38,27 @@ export async function launch(kind: RuntimeKind, setup: RuntimeSetup, readyTimeou
     kind,
     args: prepared.args,
     nodeFlags,
+    preload: join(setup.root, 'bench', 'drivers', 'gc-preload.cjs'),
+    cwd: setup.root,
+    port,
+    userDir: prepared.userDir,
+    credentials: setup.credentials,
+    ticksPerSecond: setup.ticksPerSecond,
+    readyTimeoutMs,
+  });
+}
+
+/**
+ * Starts a floor server (drivers/floor-server.mjs) the way launch() starts a runtime, so that its
+ * idle memory is read through the same preload after the same login.
+ */
+export async function launchFloor(kind: FloorKind, setup: RuntimeSetup, readyTimeoutMs = 60000): Promise<ServerChild> {
+  const port = await freePort();
+  const prepared = prepareFloor(kind, { root: setup.root, port, credentials: setup.credentials });
+  return startServer({
+    kind,
+    args: prepared.args,
+    nodeFlags: [],
     preload: join(setup.root, 'bench', 'drivers', 'gc-preload.cjs'),
     cwd: setup.root,
     port,

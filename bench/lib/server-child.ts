@@ -10,6 +10,13 @@ import { createAdminClient, type AdminClient } from './admin-client.js';
 import { cpuSeconds, peakRss } from './proc-stat.js';
 
 export type RuntimeKind = 'node-red' | 'redoubt';
+/**
+ * What startServer can run: the two runtimes, and the idle-memory floor servers
+ * (drivers/floor-server.mjs: node:http alone, with ws and SQLite, or with express too), measured
+ * the same way.
+ */
+export type ServerKind = RuntimeKind | FloorKind;
+export type FloorKind = 'floor-http' | 'floor' | 'floor-express';
 
 export interface MemorySample {
   rss: number;
@@ -33,7 +40,7 @@ export interface Problems {
 }
 
 export interface ServerChild {
-  kind: RuntimeKind;
+  kind: ServerKind;
   pid: number;
   port: number;
   admin: AdminClient;
@@ -70,7 +77,7 @@ export class RuntimeUnavailable extends Error {
 }
 
 export interface ServerSpec {
-  kind: RuntimeKind;
+  kind: ServerKind;
   /** Node arguments: script and its options (the harness adds --expose-gc and the preload). */
   args: string[];
   nodeFlags: string[];

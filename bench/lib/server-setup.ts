@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashSync } from 'bcryptjs';
-import type { RuntimeKind } from './server-child.js';
+import type { FloorKind, RuntimeKind } from './server-child.js';
 
 /** What `npm start` runs (scripts/bundle.mjs), relative to the repository root. */
 export const REDOUBT_MAIN = ['dist', 'bundle', 'main.js'] as const;
@@ -106,4 +106,12 @@ export function prepareServer(kind: RuntimeKind, options: PrepareOptions): Prepa
     throw new Error(`redoubt user add failed (exit ${added.status ?? added.signal}): ${added.stderr.trim()}`);
   }
   return { kind, userDir, args: [main, 'start', '--user-dir', userDir] };
+}
+
+/** The floor server's directory (its audit database) and command line; the password goes in a file it reads at start. */
+export function prepareFloor(kind: FloorKind, options: { root: string; port: number; credentials: Credentials }): { userDir: string; args: string[] } {
+  const userDir = mkdtempSync(join(tmpdir(), `bench-${kind}-`));
+  writeFileSync(join(userDir, 'password'), `${options.credentials.password}\n`, { mode: 0o600 });
+  const script = join(options.root, 'bench', 'drivers', 'floor-server.mjs');
+  return { userDir, args: [script, String(options.port), userDir, ...(kind === 'floor-express' ? ['--express'] : kind === 'floor-http' ? ['--bare'] : [])] };
 }
