@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { clockTicks } from './proc-stat.js';
 import { bcryptHashOf, benchCredentials, prepareFloor, prepareServer, REDOUBT_MAIN, redoubtHasAllowList, type Credentials } from './server-setup.js';
-import { RuntimeUnavailable, startServer, type FloorKind, type RuntimeKind, type ServerChild } from './server-child.js';
+import { RuntimeUnavailable, startServer, type FloorKind, type RuntimeKind, type ServerChild, type ServerKind } from './server-child.js';
 
 export interface RuntimeSetup {
   root: string;
@@ -34,6 +34,11 @@ export async function launch(kind: RuntimeKind, setup: RuntimeSetup, readyTimeou
   const nodeFlags = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const port = await freePort();
   const prepared = prepareServer(kind, { root: setup.root, nodeRedPackageDir: setup.nodeRedPackageDir, port, credentials: setup.credentials, bcryptHash: setup.bcryptHash, allowList: setup.allowList });
+  return startPrepared(kind, prepared, port, nodeFlags, setup, readyTimeoutMs);
+}
+
+/** One child, as the harness starts every server: --expose-gc and the memory preload, cwd the repository. */
+function startPrepared(kind: ServerKind, prepared: { userDir: string; args: string[] }, port: number, nodeFlags: string[], setup: RuntimeSetup, readyTimeoutMs: number): Promise<ServerChild> {
   return startServer({
     kind,
     args: prepared.args,
@@ -55,18 +60,7 @@ export async function launch(kind: RuntimeKind, setup: RuntimeSetup, readyTimeou
 export async function launchFloor(kind: FloorKind, setup: RuntimeSetup, readyTimeoutMs = 60000): Promise<ServerChild> {
   const port = await freePort();
   const prepared = prepareFloor(kind, { root: setup.root, port, credentials: setup.credentials });
-  return startServer({
-    kind,
-    args: prepared.args,
-    nodeFlags: [],
-    preload: join(setup.root, 'bench', 'drivers', 'gc-preload.cjs'),
-    cwd: setup.root,
-    port,
-    userDir: prepared.userDir,
-    credentials: setup.credentials,
-    ticksPerSecond: setup.ticksPerSecond,
-    readyTimeoutMs,
-  });
+  return startPrepared(kind, prepared, port, [], setup, readyTimeoutMs);
 }
 
 /** Alternates which runtime goes first from round to round, so neither always runs on a warmer machine. */
