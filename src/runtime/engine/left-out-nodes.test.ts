@@ -186,6 +186,49 @@ describe('saved flows with a node whose settings are invalid', () => {
     }
   });
 
+  it('a subflow template no made instance uses is not checked: deploys with it pass; placing an instance of it unfixed is refused', async () => {
+    const template = [
+      { id: 'sf', type: 'subflow', name: 'SF', in: [{ wires: [{ id: 'sfBad' }] }], out: [{ wires: [{ id: 'sfBad', port: 0 }] }] },
+      { id: 'sfBad', type: 'change', z: 'sf', rules: [BROKEN], wires: [[]] },
+    ];
+    // `outer` places an instance of `sf` inside its own template: `sf` is used only where `outer` is.
+    const outer = [
+      { id: 'outer', type: 'subflow', name: 'Outer', in: [{ wires: [{ id: 'inner' }] }], out: [] },
+      { id: 'inner', type: 'subflow:sf', z: 'outer', wires: [[]] },
+    ];
+    const instance = (z: string, more: Record<string, unknown> = {}) => ({ id: 'i1', type: 'subflow:sf', z, wires: [['sink']], ...more });
+    const { rt, logs, received, send } = await open();
+    try {
+      const unused = [...FLOWS.filter((n) => n.id !== 'bad'), ...template, ...outer];
+      await rt.setFlows(unused);
+      for (const type of ['full', 'flows', 'nodes'] as const) await rt.setFlows(unused, { deploymentType: type });
+      await rt.setFlows([...unused, instance('t1', { d: true })], { deploymentType: 'nodes' });
+      await rt.setFlows([...withNode(unused, 't2', { disabled: true }), instance('t2')], { deploymentType: 'flows' });
+      assert.deepEqual(rt.engine.leftOutNodes(), []);
+      assert.deepEqual(messages(logs, 'error'), []);
+      await send('good', 'in');
+      assert.deepEqual(received.map((m) => m.payload), ['good']);
+
+      // The template is unchanged in each of these, but now it would be made.
+      const placed: Array<[string, FlowConfigNode[]]> = [
+        ['an instance on a tab', [...unused, instance('t1')]],
+        ['an instance enabled', [...unused, instance('t1', { d: false })]],
+        ["an instance's tab enabled", [...unused, instance('t2')]],
+        ['an instance of a subflow that holds one', [...unused, { id: 'o1', type: 'subflow:outer', z: 't1', wires: [] }]],
+      ];
+      for (const [what, flows] of placed) {
+        for (const type of ['full', 'flows', 'nodes'] as const) {
+          await assert.rejects(rt.setFlows(flows, { deploymentType: type }), /node sfBad, property 'rules'/, `${what} (${type})`);
+        }
+      }
+      assert.equal(rt.engine.getNode('i1'), undefined, 'what runs stays');
+      await send('good', 'again');
+      assert.deepEqual(received.map((m) => m.payload), ['good', 'good']);
+    } finally {
+      await rt.stop();
+    }
+  });
+
   it('a node of a subflow template: every instance has it left out, the rest of the subflow runs', async () => {
     const flows = [
       { id: 'sf', type: 'subflow', name: 'SF', in: [{ wires: [{ id: 'sfBad' }, { id: 'sfGood' }] }], out: [{ wires: [{ id: 'sfBad', port: 0 }, { id: 'sfGood', port: 0 }] }] },

@@ -92,9 +92,10 @@ export function validateNodes(state: ValidationState, next: FlowModel, mayUseEnv
     const node = all[i]!;
     const entry = registry.get(node.type);
     if (!entry || entry.kind !== 'definition') continue;
-    // A disabled node, or one of a disabled tab, is never made (as in Node-RED), so it has
-    // nothing to be checked for: disabling a broken node is how one deploys around it. It is
-    // checked once enabled, unchanged or not, since no check of it was kept.
+    // A disabled node, one of a disabled tab, or one of a subflow that no running instance uses,
+    // is never made (as in Node-RED), so it has nothing to be checked for: disabling a broken
+    // node is how one deploys around it, and a library subflow nobody placed holds no surprise.
+    // It is checked once it will be made, unchanged or not, since no check of it was kept.
     if (isOff(node)) continue;
     const def = entry.def;
     const running = runningDefs && model.byId.get(node.id);
@@ -149,13 +150,43 @@ export function validateNodes(state: ValidationState, next: FlowModel, mayUseEnv
   return issues;
 }
 
-/** Whether a node of `model` is disabled, itself or by its tab; cheap when no tab is disabled. */
+/**
+ * Whether a node of `model` will not be made: disabled itself, on a disabled tab, or in a subflow
+ * template that no made instance uses (directly or through other subflows). Cheap when no tab is
+ * disabled and there are no subflows.
+ */
 function disabledTest(model: FlowModel): (node: FlowConfigNode) => boolean {
   let offTabs: Set<string> | undefined;
   for (const tab of model.tabs.values()) if (tab.disabled === true) (offTabs ??= new Set()).add(tab.id);
-  if (!offTabs) return (node) => node.d === true;
-  const off = offTabs;
+  const unused = unusedSubflows(model, offTabs);
+  if (!offTabs && !unused) return (node) => node.d === true;
+  const off = new Set([...(offTabs ?? []), ...(unused ?? [])]);
   return (node) => node.d === true || (typeof node.z === 'string' && off.has(node.z));
+}
+
+/** The subflow templates of `model` that no enabled instance reaches from an enabled tab; undefined when none. */
+function unusedSubflows(model: FlowModel, offTabs: ReadonlySet<string> | undefined): Set<string> | undefined {
+  if (model.subflows.size === 0) return undefined;
+  // Instances by where they sit: a tab, or another subflow's template.
+  const placed = new Map<string, string[]>();
+  for (const node of model.all) {
+    if (node.d === true || typeof node.z !== 'string' || !node.type.startsWith('subflow:')) continue;
+    const list = placed.get(node.z);
+    const target = node.type.slice(8);
+    if (list) list.push(target);
+    else placed.set(node.z, [target]);
+  }
+  const used = new Set<string>();
+  const reach = (parent: string): void => {
+    for (const id of placed.get(parent) ?? []) {
+      if (used.has(id) || !model.subflows.has(id)) continue;
+      used.add(id);
+      reach(id);
+    }
+  };
+  for (const tab of model.tabs.keys()) if (!offTabs?.has(tab)) reach(tab);
+  if (used.size === model.subflows.size) return undefined;
+  return new Set([...model.subflows.keys()].filter((id) => !used.has(id)));
 }
 
 /** The very array `validate` saw, holding the very node objects it read (nothing swapped since). */
