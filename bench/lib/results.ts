@@ -30,7 +30,7 @@ export interface FloorResult {
   kind: string;
   /** What it holds, for the reader. */
   holds: string;
-  rss: number | null;
+  rss: number;
   anonRss: number | null;
   heapUsed: number | null;
   /** floor RSS / Node-RED's median idle RSS. */

@@ -82,7 +82,7 @@ export async function runStartupBench(setup: RuntimeSetup, options: StartupSuite
   if (floors.length > 0) {
     result.floors = floors;
     for (const f of floors) {
-      result.notes.push(`${f.kind} (${f.holds}; no flow engine): idle RSS ${(f.rss as number / MB).toFixed(1)} MB, RssAnon ${f.anonRss === null ? 'n/a' : (f.anonRss / MB).toFixed(1)} MB${f.ratio === null ? '' : `, ${f.ratio.toFixed(2)}x of Node-RED's idle RSS`}`);
+      result.notes.push(`${f.kind} (${f.holds}; no flow engine): idle RSS ${(f.rss / MB).toFixed(1)} MB, RssAnon ${f.anonRss === null ? 'n/a' : (f.anonRss / MB).toFixed(1)} MB${f.ratio === null ? '' : `, ${f.ratio.toFixed(2)}x of Node-RED's idle RSS`}`);
     }
   }
   return result;
