@@ -6,15 +6,12 @@
  * at deploy; `msg.template` is used only when the node's template is empty, as in Node-RED.
  */
 import mustache from 'mustache';
-import { parse as parseYaml } from 'yaml';
 import type { ValidationIssue } from '../../errors/index.js';
 import { defineNode } from '../../runtime/definition/index.js';
 import { code, select, string, typed } from '../../runtime/definition/property-kinds.js';
 import { compileMessagePath, evaluateNodeProperty, parseContextStore } from '../../runtime/properties/index.js';
+import { jsYaml } from '../parsers/yaml.js';
 import type { Msg, NodeContext, PropertyHost } from '../../runtime/types.js';
-
-/** js-yaml's default schema, which Node-RED uses, also reads these. */
-const YAML_OPTIONS = { customTags: ['timestamp', 'binary', 'omap', 'pairs', 'set'], merge: true } as const;
 
 type Tokens = unknown[][];
 
@@ -149,7 +146,8 @@ export const template = defineNode({
 
     const parseOutput = (text: string): unknown => {
       if (isJson) return JSON.parse(text);
-      if (config.output === 'yaml') return parseYaml(text, { ...YAML_OPTIONS, customTags: [...YAML_OPTIONS.customTags] });
+      // js-yaml, as Node-RED's template node (see yaml.ts for why not the `yaml` package).
+      if (config.output === 'yaml') return jsYaml().load(text);
       return text;
     };
 

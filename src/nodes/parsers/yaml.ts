@@ -1,9 +1,12 @@
 /**
- * yaml: converts between a YAML string and its JavaScript object. Node-RED uses js-yaml; here
- * the `yaml` package, configured to read what js-yaml's default schema reads (YAML 1.2 core
- * plus timestamps, binary, omap, pairs, set and `<<` merge keys).
+ * yaml: converts between a YAML string and its JavaScript object, with js-yaml 4 as Node-RED's
+ * node does. Not the `yaml` package that reads redoubt.yaml: the text written here goes to
+ * other systems, and `yaml` writes it differently (`yes` and `on` unquoted, which YAML 1.1
+ * readers take as true; other quoting and folding), and reads `!!set`, `!!omap` and an empty
+ * document into other values. Same library, same text, same values, same errors.
  */
-import { parse, stringify } from 'yaml';
+import type jsYamlTypes from 'js-yaml';
+import { lazyRequire } from '../../runtime/lazy-require.js';
 import { RedoubtError } from '../../errors/index.js';
 import { defineNode } from '../../runtime/definition/index.js';
 import { string } from '../../runtime/definition/property-kinds.js';
@@ -11,7 +14,8 @@ import { compileMessagePath } from '../../runtime/properties/index.js';
 import { passedOnWhenMissing } from '../pass-on-missing.js';
 import { parseFailure } from './parse-failed.js';
 
-const PARSE_OPTIONS = { customTags: ['timestamp', 'binary', 'omap', 'pairs', 'set'], merge: true } as const;
+/** Loaded at the first conversion: most installations never use a yaml or YAML-output template node. */
+export const jsYaml = lazyRequire<typeof jsYamlTypes>('js-yaml');
 
 export const yamlNode = defineNode({
   type: 'yaml',
@@ -31,7 +35,7 @@ export const yamlNode = defineNode({
         if (typeof value === 'string') {
           let parsed: unknown;
           try {
-            parsed = parse(value, { ...PARSE_OPTIONS, customTags: [...PARSE_OPTIONS.customTags] });
+            parsed = jsYaml().load(value);
           } catch (err) {
             done(parseFailure(err));
             return;
@@ -44,7 +48,7 @@ export const yamlNode = defineNode({
         if (typeof value === 'object' && !Buffer.isBuffer(value)) {
           let text: string;
           try {
-            text = stringify(value);
+            text = jsYaml().dump(value);
           } catch (err) {
             done(new RedoubtError('yaml_convert_failed', 'Failed to convert payload', { cause: err }));
             return;
