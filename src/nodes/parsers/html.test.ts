@@ -26,6 +26,22 @@ describe('html node', () => {
     assert.deepEqual((await got).payload, ['Title bold']);
   });
 
+  // Node-RED 4.1's cheerio (1.0.0-rc.10) leaves script and style out of an element's text.
+  it('returns text without the content of script and style elements or comments, as Node-RED does', async () => {
+    const doc = '<div>a<script>s()</script>b<style>.x{}</style>c<!-- com -->d<noscript>n</noscript><textarea>t</textarea></div><script>only()</script>';
+    await helper.load([], flow({ tag: 'div, script', ret: 'text' }));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: doc });
+    assert.deepEqual((await got).payload, ['abcdnt', '', '']);
+  });
+
+  it('writes character references in upper-case hex, as Node-RED does', async () => {
+    await helper.load([], flow({ tag: 'span' }));
+    const got = nextMsg();
+    helper.getNode('n1')!.receive({ payload: '<span>a&nbsp;b</span><span>caf\u00e9 \u2713 &#169; &lt;t&gt; &amp;#xa0;</span>' });
+    assert.deepEqual((await got).payload, ['a&#xA0;b', 'caf&#xE9; &#x2713; &#xA9; &lt;t&gt; &amp;#xa0;']);
+  });
+
   it('returns attributes', async () => {
     await helper.load([], flow({ tag: 'li', ret: 'attr' }));
     const got = nextMsg();

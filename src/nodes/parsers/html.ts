@@ -19,14 +19,38 @@ interface ElementLike {
   attribs?: Record<string, string>;
 }
 
+/** A node of cheerio's document tree, as far as the text of an element needs it. */
+interface TreeNode {
+  type: string;
+  name?: string;
+  data?: string;
+  children?: TreeNode[];
+}
+
+/**
+ * An element's text as Node-RED 4 gives it: its cheerio (1.0.0-rc.10) leaves out the content of
+ * `script` and `style` elements and of comments, where cheerio 1.x's `text()` keeps script and
+ * style. Scraping a page's text must not bring its scripts along, so this walks the tree itself.
+ */
+function nodeRedText(node: TreeNode): string {
+  if (node.type === 'text') return node.data ?? '';
+  if (node.type === 'comment' || node.name === 'script' || node.name === 'style' || !node.children) return '';
+  let out = '';
+  for (const child of node.children) out += nodeRedText(child);
+  return out;
+}
+
+/** Node-RED's cheerio writes character references in upper-case hex (`&#xE9;`), cheerio 1.x in lower case. */
+const upperHexReferences = (xml: string): string => xml.replace(/&#x([0-9a-f]+);/g, (_m, hex: string) => `&#x${hex.toUpperCase()};`);
+
 function extract($: CheerioAPI, el: ElementLike, ret: Extract, chr: string): unknown {
   const wrapped = $(el as never);
   switch (ret) {
     case 'html':
       // Re-serialised as a fragment in XML mode, as Node-RED does (self-closing tags, escaped text).
-      return cheerio().load((wrapped.html() ?? '').trim(), null, false).xml();
+      return upperHexReferences(cheerio().load((wrapped.html() ?? '').trim(), null, false).xml());
     case 'text':
-      return wrapped.text();
+      return nodeRedText(el as TreeNode);
     case 'attr':
       return { ...(el.attribs ?? {}) };
     case 'compl':
