@@ -144,6 +144,28 @@ describe('cloneMessage, unusual keys', () => {
     assert.equal((copy.payload as { polluted?: unknown }).polluted, undefined);
   });
 
+  // Node-RED's cloneMessage is lodash's cloneDeep: checked against it on Node-RED 4.1's util.
+  it('gives a null-prototype object back as a plain object, an own __proto__ key still a key', () => {
+    const dict = Object.assign(Object.create(null) as Record<string, unknown>, { a: { b: 1 } });
+    Object.defineProperty(dict, '__proto__', { value: { polluted: true }, enumerable: true, writable: true, configurable: true });
+    const copy = cloneMessage({ payload: dict }).payload as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+    assert.deepEqual(Object.keys(copy), ['a', '__proto__']);
+    assert.notEqual(copy.a, dict.a);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value, { polluted: true });
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('boxes a boxed primitive again, with its value', () => {
+    const src = { n: new Number(3), s: new String('ab'), b: new Boolean(false) };
+    const copy = cloneMessage({ payload: src }).payload;
+    assert.equal(copy.n.valueOf(), 3);
+    assert.equal(copy.s.valueOf(), 'ab');
+    assert.equal(copy.b.valueOf(), false);
+    assert.notEqual(copy.n, src.n);
+    assert.ok(copy.s instanceof String);
+  });
+
   it('copies symbol-keyed properties, as Node-RED does', () => {
     const tag = Symbol('tag');
     const msg = { payload: 1, [tag]: 'x' };

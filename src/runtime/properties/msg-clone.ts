@@ -10,6 +10,9 @@
  */
 
 import { randomFillSync } from 'node:crypto';
+import { types } from 'node:util';
+
+const isBoxedPrimitive = types.isBoxedPrimitive as (value: unknown) => boolean;
 
 /**
  * Objects already cloned (cycles, shared references), by source object. A linear list while it
@@ -132,13 +135,9 @@ function cloneValue(src: object, seen: Seen): unknown {
   if (known !== undefined) return known;
   if (Array.isArray(src)) return cloneArray(src, seen);
   const proto = getProto(src);
-  if (proto === objectProto) return clonePlain(src as Record<string, unknown>, seen);
-  if (proto === null) {
-    const out: Record<string, unknown> = Object.create(null);
-    seen.set(src, out);
-    copyProps(src as Record<string, unknown>, out, seen);
-    return out;
-  }
+  // A null-prototype object (a parsed query string, say) comes out a plain object, as lodash's
+  // cloneDeep gives it to Node-RED's nodes; the spread keeps an own `__proto__` key a key.
+  if (proto === objectProto || proto === null) return clonePlain(src as Record<string, unknown>, seen);
   return cloneSpecial(src, proto, seen);
 }
 
@@ -172,6 +171,10 @@ function cloneSpecial(src: object, proto: object, seen: Seen): unknown {
     return set;
   } else if (src instanceof ArrayBuffer) {
     out = src.slice(0);
+  } else if (isBoxedPrimitive(src)) {
+    // new Number(3) and the like: an object of the same prototype without the value inside
+    // would throw on valueOf(); lodash wraps the same value again.
+    out = Object((src as { valueOf(): unknown }).valueOf());
   } else if (src instanceof Error || src instanceof Promise || src instanceof WeakMap || src instanceof WeakSet) {
     // Not meaningfully clonable; shared, as lodash does for nested values of these kinds.
     out = src;
@@ -189,8 +192,9 @@ function cloneSpecial(src: object, proto: object, seen: Seen): unknown {
  * Deep-clones a message as Node-RED's `RED.util.cloneMessage`: everything is copied except
  * `msg.req` and `msg.res` (HTTP request/response objects), which the clone shares. Buffers,
  * Dates, RegExps, typed arrays, Maps and Sets keep their types; cycles and shared references are
- * preserved; functions are shared; other class instances become objects with the same prototype
- * and cloned own enumerable properties. An own `__proto__` key (JSON can carry one) stays a key.
+ * preserved; functions are shared; boxed primitives are boxed again; null-prototype objects come
+ * out plain, as in lodash; other class instances become objects with the same prototype and
+ * cloned own enumerable properties. An own `__proto__` key (JSON can carry one) stays a key.
  *
  * @example const copy = cloneMessage(msg); copy.payload.x = 1; // msg.payload.x unchanged
  */
