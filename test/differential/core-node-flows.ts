@@ -1,0 +1,130 @@
+/**
+ * Flows that put one core node through many inputs and options, each output shown by a debug
+ * node (the complete message): played in Node-RED 4.1 and in Redoubt by flows.test.ts, which
+ * compares what the two show. Beyond Node-RED's shipped examples, these go where the examples do
+ * not: CSV quoting and typing, every switch rule, change rules on deep and missing properties.
+ */
+
+type Node = Record<string, unknown>;
+
+let counter = 0;
+const id = (): string => `df${(++counter).toString(16).padStart(14, '0')}`;
+
+/** One tab: a node under test fed by one inject per payload, its outputs to debug nodes. */
+function bench(name: string, under: Node, payloads: Array<{ payload: string; type: string; topic?: string }>): Node[] {
+  const tab = id();
+  const target = id();
+  const outputs = Number(under.outputs ?? 1);
+  const debugs = Array.from({ length: outputs }, () => id());
+  const nodes: Node[] = [{ id: tab, type: 'tab', label: name }];
+  payloads.forEach((p, i) => {
+    nodes.push({
+      id: id(), type: 'inject', z: tab, name: `${name} ${i}`, props: [{ p: 'payload' }, { p: 'topic', vt: 'str' }],
+      repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: p.topic ?? `case ${i}`, payload: p.payload, payloadType: p.type, wires: [[target]],
+    });
+  });
+  nodes.push({ ...under, id: target, z: tab, wires: debugs.map((d) => [d]) });
+  debugs.forEach((d, i) => nodes.push({ id: d, type: 'debug', z: tab, name: `${name} out ${i}`, active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', wires: [] }));
+  return nodes;
+}
+
+const str = (payload: string, topic?: string) => ({ payload, type: 'str', topic });
+const json = (payload: unknown, topic?: string) => ({ payload: JSON.stringify(payload), type: 'json', topic });
+
+const CSV_TEXTS = [
+  str('a,b,c\n1,2,3\n'),
+  str('name,note\n"Smith, J","said ""hi"""\n'),
+  str('x,y\n"multi\nline",2\n'),
+  str('a,b\n1,\n,2\n'),
+  str('a,b\r\n01,1e3\r\n-0,0x1F\r\n'),
+  str('a;b\n1;2\n'),
+  str('"a","b"\n" spaced ",true\n'),
+  str('\uFEFFa,b\n1,2\n'),
+  str('a,b\n1,2,3\n4\n'),
+  str(''),
+];
+
+const CSV_OBJECTS = [
+  json({ a: 1, b: 'two', c: 'x,y' }),
+  json([{ a: 1, b: 2 }, { a: 3, c: 'q"q' }]),
+  json([[1, 2, 3], ['a', 'b,c', 'd\ne']]),
+  json({ a: null, b: true, c: '' }),
+  json([]),
+];
+
+function csvFlows(): Node[] {
+  const rfc = { type: 'csv', sep: ',', hdrin: true, hdrout: 'none', multi: 'one', ret: '\\n', temp: '', skip: '0', strings: true, include_empty_strings: '', include_null_values: '', spec: 'rfc' };
+  return [
+    ...bench('csv rfc, headers, one per row', rfc, CSV_TEXTS),
+    ...bench('csv rfc, headers, one message', { ...rfc, multi: 'mult' }, CSV_TEXTS),
+    ...bench('csv rfc, columns, empties kept, strings', { ...rfc, hdrin: false, temp: 'p,q,r', strings: false, include_empty_strings: true, include_null_values: true }, CSV_TEXTS),
+    ...bench('csv legacy, headers', { ...rfc, spec: '' }, CSV_TEXTS),
+    ...bench('csv rfc, object to text, header once', { ...rfc, hdrin: false, hdrout: 'once', temp: 'a,b,c' }, CSV_OBJECTS),
+    ...bench('csv rfc, object to text, no template', { ...rfc, hdrin: false, hdrout: 'all', temp: '' }, CSV_OBJECTS),
+    ...bench('csv semicolon, windows lines', { ...rfc, sep: ';', ret: '\\r\\n', hdrout: 'all', temp: '' }, [...CSV_TEXTS.slice(5, 6), ...CSV_OBJECTS.slice(0, 2)]),
+  ];
+}
+
+const SWITCH_INPUTS = [json(5), json(-1), str('5'), str('abc'), json(null), json([1, 2]), json({ a: 1 }), json(true), str(''), json(0)];
+
+function switchFlows(): Node[] {
+  const sw = (rules: Node[], checkall = 'true') => ({ type: 'switch', property: 'payload', propertyType: 'msg', rules, checkall, repair: false, outputs: rules.length });
+  return [
+    ...bench('switch comparisons', sw([
+      { t: 'eq', v: '5', vt: 'num' }, { t: 'eq', v: '5', vt: 'str' }, { t: 'neq', v: '5', vt: 'num' }, { t: 'lt', v: '3', vt: 'num' },
+      { t: 'lte', v: '5', vt: 'num' }, { t: 'gt', v: '0', vt: 'num' }, { t: 'btwn', v: '0', vt: 'num', v2: '10', v2t: 'num' },
+    ]), SWITCH_INPUTS),
+    ...bench('switch kinds and values', sw([
+      { t: 'cont', v: 'b', vt: 'str' }, { t: 'regex', v: '^[a-c]+$', vt: 'str', case: true }, { t: 'true' }, { t: 'false' }, { t: 'null' },
+      { t: 'nnull' }, { t: 'istype', v: 'number', vt: 'number' }, { t: 'istype', v: 'array', vt: 'array' }, { t: 'empty' }, { t: 'nempty' },
+      { t: 'hask', v: 'a', vt: 'str' }, { t: 'jsonata_exp', v: '$type(payload) = "string"', vt: 'jsonata' }, { t: 'else' },
+    ]), SWITCH_INPUTS),
+    ...bench('switch stop at first', sw([{ t: 'gt', v: '0', vt: 'num' }, { t: 'gt', v: '-5', vt: 'num' }, { t: 'else' }], 'false'), SWITCH_INPUTS),
+  ];
+}
+
+const CHANGE_INPUTS = [json({ a: { b: [1, 2, 3] }, s: 'Hello World' }), json(5), str('text'), json({}), json([{ k: 'v' }])];
+
+function changeFlows(): Node[] {
+  const change = (rules: Node[]) => ({ type: 'change', rules, action: '', property: '', from: '', to: '', reg: false });
+  return [
+    ...bench('change set and move', change([
+      { t: 'set', p: 'out.deep.x', pt: 'msg', to: 'payload.a.b[1]', tot: 'msg' },
+      { t: 'set', p: 'copy', pt: 'msg', to: 'payload', tot: 'msg', dc: true },
+      { t: 'move', p: 'payload.s', pt: 'msg', to: 'moved', tot: 'msg' },
+      { t: 'set', p: 'n', pt: 'msg', to: '$count(payload.a.b)', tot: 'jsonata' },
+      { t: 'set', p: 'j', pt: 'msg', to: '{"k":[1,{"x":null}]}', tot: 'json' },
+      { t: 'set', p: 'b', pt: 'msg', to: '[1,2]', tot: 'bin' },
+    ]), CHANGE_INPUTS),
+    ...bench('change change and delete', change([
+      { t: 'change', p: 'payload.s', pt: 'msg', from: 'o', fromt: 'str', to: '0', tot: 'str' },
+      { t: 'change', p: 'payload', pt: 'msg', from: '(e)(x)', fromt: 're', to: '$2$1', tot: 'str' },
+      { t: 'change', p: 'payload', pt: 'msg', from: '5', fromt: 'num', to: 'five', tot: 'str' },
+      { t: 'delete', p: 'payload.a.b', pt: 'msg' },
+      { t: 'delete', p: 'topic', pt: 'msg' },
+    ]), CHANGE_INPUTS),
+  ];
+}
+
+function rangeAndSequenceFlows(): Node[] {
+  const range = (action: string, round: boolean) => ({ type: 'range', minin: '0', maxin: '10', minout: '0', maxout: '100', action, round, property: 'payload' });
+  const numbers = [json(5), json(-3), json(12.5), str('7'), str('x'), json(10)];
+  return [
+    ...bench('range scale', range('scale', false), numbers),
+    ...bench('range clamp, round', range('clamp', true), numbers),
+    ...bench('range roll', range('roll', false), numbers),
+    ...bench('split strings and arrays', { type: 'split', splt: ',', spltType: 'str', arraySplt: 2, arraySpltType: 'len', stream: false, addname: 'key' },
+      [str('a,b,,c'), json([1, 2, 3, 4, 5]), json({ x: 1, y: 2 }), str('nosep'), json([])]),
+    ...bench('sort payload array', { type: 'sort', order: 'descending', as_num: true, target: 'payload', targetType: 'msg', msgKey: 'payload', msgKeyType: 'elem', seqKey: 'payload', seqKeyType: 'msg' },
+      [json([3, 1, 2]), json(['10', '9', '100']), json([])]),
+    ...bench('json both ways', { type: 'json', action: '', property: 'payload', pretty: false }, [str('{"a":[1,2]}'), json({ b: 'x' }), str('not json'), str('12'), json([1, 'x'])]),
+  ];
+}
+
+/** Every flow, one tab per node configuration. */
+export const CORE_NODE_FLOWS: ReadonlyArray<{ name: string; flows: Node[] }> = [
+  { name: 'csv', flows: csvFlows() },
+  { name: 'switch', flows: switchFlows() },
+  { name: 'change', flows: changeFlows() },
+  { name: 'range, split, sort, json', flows: rangeAndSequenceFlows() },
+];
