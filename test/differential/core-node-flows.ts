@@ -121,10 +121,62 @@ function rangeAndSequenceFlows(): Node[] {
   ];
 }
 
+function converterFlows(): Node[] {
+  const template = (template: string, output: string, syntax = 'mustache') => ({ type: 'template', field: 'payload', fieldType: 'msg', format: 'handlebars', syntax, template, output });
+  const objects = [json({ a: 1, b: 'x<y>&"z"', list: [1, 2], nested: { k: 'v' } }), json({ a: 'yes', b: 'on', c: '123', d: null, e: '' }), json([1, 'two', { three: 3 }])];
+  return [
+    ...bench('template mustache to string', template('a={{payload.a}} b={{payload.b}} raw={{{payload.b}}} {{#payload.list}}[{{.}}]{{/payload.list}} t={{topic}}', 'str'), objects),
+    ...bench('template to json', template('{"got": "{{payload.a}}", "n": 1}', 'json'), objects),
+    ...bench('template to yaml', template('got: {{payload.a}}\nlist:\n  - x\n', 'yaml'), objects),
+    ...bench('template plain', template('plain {{payload.a}}', 'str', 'plain'), objects),
+    ...bench('yaml both ways', { type: 'yaml', property: 'payload' }, [...objects, str('a: 1\nb: [x, yes, on]\nc: !!set {p, q}\n'), str('a: [1\n'), str('')]),
+    ...bench('xml both ways', { type: 'xml', property: 'payload', attr: '', chr: '' }, [
+      ...objects, str('<root a="1"><item>x</item><item>y</item><empty/></root>'), str('<bad'), str('<r><![CDATA[c<d]]></r>'),
+    ]),
+    ...bench('html text and markup', { type: 'html', property: 'payload', outproperty: 'payload', tag: 'p, li', ret: 'text', as: 'single' }, [
+      str('<p>a <b>b</b></p><ul><li>1</li><li>caf\u00e9 &amp; <script>x()</script></li></ul>'), str('no tags'),
+    ]),
+    ...bench('html attributes, one message each', { type: 'html', property: 'payload', outproperty: 'out', tag: 'a', ret: 'compl', as: 'multi', chr: '_' }, [
+      str('<a href="/x?a=1&amp;b=2" id="l1">one</a><a>two <i>it</i></a>'),
+    ]),
+    ...bench('filter, block unless changed', { type: 'rbe', func: 'rbe', gap: '', start: '', inout: 'out', septopics: true, property: 'payload', topi: 'topic' }, [
+      json(1, 't1'), json(1, 't1'), json(2, 't1'), json(1, 't2'), json({ a: 1 }, 't1'), json({ a: 1 }, 't1'),
+    ]),
+    ...bench('filter, deadband', { type: 'rbe', func: 'deadband', gap: '10%', start: '', inout: 'out', septopics: true, property: 'payload', topi: 'topic' }, [
+      json(100, 'd'), json(105, 'd'), json(111, 'd'), str('120', 'd'), str('abc', 'd'),
+    ]),
+  ];
+}
+
+function joinFlows(): Node[] {
+  // Split then join in one tab: the join sees the split's parts.
+  const pair = (name: string, split: Node, join: Node, payloads: Array<{ payload: string; type: string }>): Node[] => {
+    const nodes = bench(name, { type: 'split', ...split }, payloads);
+    const splitNode = nodes.find((n) => n.type === 'split')!;
+    const joinId = id();
+    const debugs = splitNode.wires as string[][];
+    const joinNode = { ...join, id: joinId, type: 'join', z: splitNode.z, wires: debugs };
+    splitNode.wires = [[joinId]];
+    return [...nodes, joinNode];
+  };
+  const split = { splt: ',', spltType: 'str', arraySplt: 1, arraySpltType: 'len', stream: false, addname: '' };
+  const auto = { mode: 'auto', build: 'object', property: 'payload', propertyType: 'msg', key: 'topic', joiner: '\n', joinerType: 'str', accumulate: false, timeout: '', count: '', reduceRight: false };
+  return [
+    ...pair('split and join back, automatic', split, auto, [str('a,b,c'), json([1, [2], { x: 3 }]), json({ k1: 'v1', k2: 2 }), str('single')]),
+    ...pair('join to a string', split, { ...auto, mode: 'custom', build: 'string', joiner: '-', count: '' }, [str('a,b,c'), json([1, 2, 3])]),
+    ...pair('join to an array', split, { ...auto, mode: 'custom', build: 'array', count: '' }, [str('a,b,c'), json({ k1: 'v1', k2: 2 })]),
+    ...pair('join to key/value object', { ...split, addname: 'key' }, { ...auto, mode: 'custom', build: 'object', key: 'key', count: '' }, [json({ k1: 'v1', k2: 2 })]),
+    ...pair('join merged object', split, { ...auto, mode: 'custom', build: 'merged', count: '' }, [json([{ a: 1 }, { b: 2 }, { a: 3 }])]),
+    ...pair('reduce to a sum', split, { ...auto, mode: 'reduce', reduceExp: '$A + payload', reduceInit: '0', reduceInitType: 'num', reduceFixup: '$A / $N', reduceRight: false }, [json([1, 2, 3, 4])]),
+  ];
+}
+
 /** Every flow, one tab per node configuration. */
 export const CORE_NODE_FLOWS: ReadonlyArray<{ name: string; flows: Node[] }> = [
   { name: 'csv', flows: csvFlows() },
   { name: 'switch', flows: switchFlows() },
   { name: 'change', flows: changeFlows() },
   { name: 'range, split, sort, json', flows: rangeAndSequenceFlows() },
+  { name: 'template, yaml, xml, html, filter', flows: converterFlows() },
+  { name: 'split and join', flows: joinFlows() },
 ];
