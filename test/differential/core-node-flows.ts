@@ -171,6 +171,46 @@ function joinFlows(): Node[] {
   ];
 }
 
+function functionFlows(): Node[] {
+  const fn = (func: string, outputs = 1, extra: Node = {}) => ({ type: 'function', func, outputs, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], ...extra });
+  const inputs = [json({ a: 1, list: [3, 1, 2] }), str('text'), json(7)];
+  return [
+    ...bench('function outputs', fn('if (typeof msg.payload === "number") return [msg, null];\nreturn [null, [msg, { payload: "extra" }]];', 2), inputs),
+    ...bench('function util and buffer', fn([
+      'const c = RED.util.cloneMessage(msg); c.payload = "clone";',
+      // A missing parent throws in both; the messages differ on purpose (Redoubt names the expression).
+      'try { msg.path = RED.util.getMessageProperty(msg, "payload.list[1]"); } catch (e) { msg.path = "threw"; }',
+      'RED.util.setMessageProperty(msg, "deep.made.here", 1, true);',
+      'msg.buf = Buffer.from(String(msg.payload)).toString("base64");',
+      'msg.type = typeof msg.payload; msg.keys = Object.keys(msg).sort();',
+      'node.send(c); return msg;',
+    ].join('\n')), inputs),
+    ...bench('function context', fn([
+      'const n = (context.get("n") || 0) + 1; context.set("n", n);',
+      'flow.set("last", msg.payload); msg.n = n; msg.last = flow.get("last");',
+      'msg.g = global.get("nothing"); msg.keys = context.keys();',
+      'return msg;',
+    ].join('\n')), inputs),
+    ...bench('function errors', fn('if (msg.payload === 7) { node.error("seven", msg); return; }\nif (typeof msg.payload === "string") throw new Error("no strings");\nnode.warn("fine"); return msg;'), inputs),
+    ...bench('function async', fn('await new Promise((r) => setTimeout(r, 5));\nmsg.later = true;\nreturn msg;'), inputs),
+  ];
+}
+
+function routingFlows(): Node[] {
+  // A change node that fails on strings (invalid JSON) and numbers (JSONata error), caught by
+  // a catch node; complete and status nodes watching it.
+  const nodes = bench('catch, complete, status', { type: 'change', rules: [{ t: 'set', p: 'out', pt: 'msg', to: '$number(payload) + $error(payload = 7 ? "seven" : "x")', tot: 'jsonata' }] }, [json(7), json(1), str('s')]);
+  const tab = nodes[0]!.id as string;
+  const target = nodes.find((n) => n.type === 'change')!.id as string;
+  const sink = (name: string) => ({ id: id(), type: 'debug', z: tab, name, active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', wires: [] });
+  const caught = sink('caught');
+  const completed = sink('completed');
+  nodes.push(caught, completed);
+  nodes.push({ id: id(), type: 'catch', z: tab, scope: [target], uncaught: false, wires: [[caught.id]] });
+  nodes.push({ id: id(), type: 'complete', z: tab, scope: [target], uncaught: false, wires: [[completed.id]] });
+  return nodes;
+}
+
 /** Every flow, one tab per node configuration. */
 export const CORE_NODE_FLOWS: ReadonlyArray<{ name: string; flows: Node[] }> = [
   { name: 'csv', flows: csvFlows() },
@@ -179,4 +219,6 @@ export const CORE_NODE_FLOWS: ReadonlyArray<{ name: string; flows: Node[] }> = [
   { name: 'range, split, sort, json', flows: rangeAndSequenceFlows() },
   { name: 'template, yaml, xml, html, filter', flows: converterFlows() },
   { name: 'split and join', flows: joinFlows() },
+  { name: 'function', flows: functionFlows() },
+  { name: 'catch and complete', flows: routingFlows() },
 ];

@@ -33,7 +33,9 @@ function record(channel, data) {
 }
 
 function text(value) {
-  if (value instanceof Error) return value.toString();
+  // isNativeError also knows an Error made in another realm: Node-RED's function node runs user
+  // code in a vm context, whose thrown Errors are not instances of this realm's Error.
+  if (value instanceof Error || require('node:util').types.isNativeError(value)) return String(value);
   if (typeof value === 'string') return value;
   try {
     return JSON.stringify(value);

@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper } from '../../compat/test-helper.js';
+import { RedoubtError } from '../../errors/index.js';
 import { record, settle } from '../test-kit.js';
 
 afterEach(() => helper.unload());
@@ -32,6 +33,19 @@ describe('catch node', () => {
     const error = got[0]!.error as { message: string; source: Record<string, unknown> };
     assert.equal(error.message, 'Error: boom');
     assert.deepEqual(error.source, { id: 'e2', type: 'helper', name: undefined, count: 1 });
+  });
+
+  // Node-RED's core nodes report their problems as strings: msg.error holds the message and the
+  // source only. Redoubt's own node errors (RedoubtError) stand for those strings.
+  it("gives a core node's error as Node-RED gives its string: message and source, no stack, code or cause", async () => {
+    await helper.load([], flow([{ id: 'c0', scope: null }]));
+    const got = record('out0');
+    helper.getNode('e2')!.error(new RedoubtError('invalid_jsonata', 'Invalid JSONata expression: seven', { cause: new Error('inner') }), { payload: 'p', _msgid: 'm1' });
+    helper.getNode('e2')!.error(new Error('plain'), { payload: 'q', _msgid: 'm2' });
+    await settle();
+    assert.deepEqual(got[0]!.error, { message: 'Invalid JSONata expression: seven', source: { id: 'e2', type: 'helper', name: undefined, count: 1 } });
+    assert.equal((got[1]!.error as { message: string }).message, 'Error: plain');
+    assert.equal(typeof (got[1]!.error as { stack?: string }).stack, 'string', 'an Error of user code keeps its stack, as in Node-RED');
   });
 
   it('only passes on errors of the nodes listed in its scope', async () => {

@@ -8,6 +8,7 @@ import type { InputHandler, RuntimeServices } from '../definition/index.js';
 import type { Hooks } from '../hooks/index.js';
 import type { SubflowDef, TabConfig } from '../flow-model/index.js';
 import type { ContextScope, FlowConfigNode, LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
+import { RedoubtError } from '../../errors/index.js';
 import { cloneMessage } from '../properties/index.js';
 import type { NodeScope } from './node-scope.js';
 import type { RunQueue } from './run-queue.js';
@@ -400,7 +401,10 @@ export class Flow implements NodeHost {
         message: String(err),
         source: { id: node.id, type: node.type, name: node.name, count },
       };
-      if (e && typeof e === 'object') {
+      // Redoubt's own node errors stand for the plain strings Node-RED's core nodes report: the
+      // message alone, as there. No stack, code or cause to travel on in the message (a flow that
+      // answers an HTTP request with msg.error must not hand out the runtime's file paths).
+      if (e && typeof e === 'object' && !(e instanceof RedoubtError)) {
         if ('code' in e) error.code = e.code;
         if ('stack' in e) error.stack = e.stack;
         if ('cause' in e) error.cause = e.cause;

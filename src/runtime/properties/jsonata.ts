@@ -202,10 +202,13 @@ export function evaluateJSONataExpression(
   );
 }
 
+/**
+ * JSONata throws plain objects (message, code, position). The message stays JSONata's own, as
+ * Node-RED hands it on: its nodes report "Invalid JSONata expression: <that message>", and a
+ * catch node or a contrib node reading `err.message` sees the same text in both runtimes. The
+ * position and JSONata's code stay on `cause`.
+ */
 function wrapEvaluationError(err: unknown): Error {
-  const e = err as { message?: string; code?: string; position?: number };
-  const at = e.position === undefined ? '' : ` at position ${e.position}`;
-  return new RedoubtError('jsonata_evaluation_failed', `JSONata evaluation failed${at}: ${e.message ?? String(err)}`, {
-    cause: err,
-  });
+  const e = err as { message?: string };
+  return new RedoubtError('jsonata_evaluation_failed', e.message ?? String(err), { cause: err });
 }

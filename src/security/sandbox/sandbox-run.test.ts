@@ -220,6 +220,16 @@ describe('function sandbox: node API', () => {
     assert.deepEqual(payload[3], [{ 'c d': 5 }]);
     assert.equal(payload[4], 'buffer[2]');
   });
+
+  it('RED.util.getMessageProperty throws on a missing parent, as Node-RED and the host do', async () => {
+    const code = `
+      let thrown = 'none';
+      try { RED.util.getMessageProperty(msg, 'payload.list[1]'); } catch (e) { thrown = e.message; }
+      msg.payload = [thrown, RED.util.getMessageProperty(msg, 'payload.length'), RED.util.getMessageProperty(msg, 'nothing')];
+      return msg;`;
+    const { input } = await runOne(code, { payload: 'text' });
+    assert.deepEqual(input.sends[0]![0]![0]!.payload, ["Cannot read '1' of undefined in property expression 'payload.list[1]'", 4, undefined]);
+  });
 });
 
 describe('function sandbox: values across the boundary', () => {

@@ -84,11 +84,15 @@
     return parts;
   }
 
+  // A missing parent is an error, as in Node-RED and in Redoubt's host (same message as there):
+  // `payload.list[1]` of a string payload throws rather than giving undefined.
   function getObjectProperty(obj, expr) {
     let v = obj;
     for (const key of normalisePropertyExpression(expr, obj)) {
-      if (v === null || v === undefined) return undefined;
-      v = Object.prototype.hasOwnProperty.call(v, key) || typeof v !== 'object' ? v[key] : (key in v ? v[key] : undefined);
+      if (v === null || v === undefined) {
+        throw new Error("Cannot read '" + String(key) + "' of " + v + " in property expression '" + expr + "'");
+      }
+      v = v[key];
     }
     return v;
   }
