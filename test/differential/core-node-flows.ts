@@ -211,6 +211,30 @@ function routingFlows(): Node[] {
   return nodes;
 }
 
+function injectAndSequenceFlows(): Node[] {
+  const pass = { type: 'change', rules: [{ t: 'set', p: 'kind', pt: 'msg', to: '$type(payload)', tot: 'jsonata' }] };
+  const typed = [
+    { payload: '42', type: 'num' }, { payload: '0x1F', type: 'num' }, { payload: 'true', type: 'bool' }, { payload: '{"a":[1,"x"]}', type: 'json' },
+    { payload: '[1,2,250]', type: 'bin' }, { payload: '$sum([1,2,3]) & "!"', type: 'jsonata' }, { payload: 'HOME_NOT_SET_REDOUBT', type: 'env' },
+    { payload: '', type: 'date' }, { payload: 'iso', type: 'date' }, { payload: 'plain ${NOPE} text', type: 'str' },
+  ];
+  // A sequence made by a split, then sorted or batched.
+  const after = (name: string, node: Node, payloads: Array<{ payload: string; type: string }>): Node[] => {
+    const nodes = bench(name, { type: 'split', splt: ',', spltType: 'str', arraySplt: 1, arraySpltType: 'len', stream: false, addname: '' }, payloads);
+    const splitNode = nodes.find((n) => n.type === 'split')!;
+    const nextId = id();
+    const next = { ...node, id: nextId, z: splitNode.z, wires: splitNode.wires };
+    splitNode.wires = [[nextId]];
+    return [...nodes, next];
+  };
+  return [
+    ...bench('inject typed payloads', pass, typed),
+    ...after('sort a sequence, numbers', { type: 'sort', order: 'ascending', as_num: true, target: '', targetType: 'seq', msgKey: 'payload', msgKeyType: 'elem', seqKey: 'payload', seqKeyType: 'msg' }, [json([10, 9, 100, 1]), str('b,a,c')]),
+    ...after('sort a sequence by JSONata', { type: 'sort', order: 'descending', as_num: false, target: '', targetType: 'seq', msgKey: 'payload', msgKeyType: 'elem', seqKey: '$length(payload)', seqKeyType: 'jsonata' }, [str('ccc,a,bb')]),
+    ...after('batch by count with overlap', { type: 'batch', mode: 'count', count: 3, overlap: 1, interval: 10, allowEmptySequence: false, topics: [] }, [json([1, 2, 3, 4, 5, 6])]),
+  ];
+}
+
 /** Every flow, one tab per node configuration. */
 export const CORE_NODE_FLOWS: ReadonlyArray<{ name: string; flows: Node[] }> = [
   { name: 'csv', flows: csvFlows() },
@@ -221,4 +245,5 @@ export const CORE_NODE_FLOWS: ReadonlyArray<{ name: string; flows: Node[] }> = [
   { name: 'split and join', flows: joinFlows() },
   { name: 'function', flows: functionFlows() },
   { name: 'catch and complete', flows: routingFlows() },
+  { name: 'inject, sort, batch', flows: injectAndSequenceFlows() },
 ];
