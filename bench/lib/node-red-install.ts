@@ -45,3 +45,15 @@ export function ensureNodeRed(cacheRoot: string, spec = 'node-red@4.1'): NodeRed
   }
   return { packageDir, version };
 }
+
+/**
+ * For tests that compare with Node-RED: the install, or why there is none (no registry, say), so
+ * that the test can skip and say why instead of failing.
+ */
+export function nodeRedForTests(cacheRoot: string): { install: NodeRedInstall } | { install: undefined; error: string } {
+  try {
+    return { install: ensureNodeRed(cacheRoot) };
+  } catch (err) {
+    return { install: undefined, error: err instanceof Error ? err.message : String(err) };
+  }
+}

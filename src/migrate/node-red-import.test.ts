@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcryptjs';
 import { parse as parseYaml } from 'yaml';
-import { ensureNodeRed, type NodeRedInstall } from '../../bench/lib/node-red-install.js';
+import { nodeRedForTests, type NodeRedInstall } from '../../bench/lib/node-red-install.js';
 import { createAuditLog } from '../security/audit-log.js';
 import { createVault } from '../security/credential-vault.js';
 import { createPasswordHasher } from '../security/passwords.js';
@@ -25,13 +25,9 @@ import { importNodeRed } from './import-node-red.js';
 import { checksumDir } from './test-fixtures.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-let install: NodeRedInstall | undefined;
-let installError = '';
-try {
-  install = ensureNodeRed(join(root, '.cache'));
-} catch (err) {
-  installError = err instanceof Error ? err.message : String(err);
-}
+const found = nodeRedForTests(join(root, '.cache'));
+const install: NodeRedInstall | undefined = found.install;
+const installError = found.install ? '' : found.error;
 
 const ADA_PASSWORD = 'ada-long-passphrase';
 const BOB_PASSWORD = 'bob-long-passphrase';

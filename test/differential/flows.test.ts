@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ensureNodeRed, type NodeRedInstall } from '../../bench/lib/node-red-install.js';
+import { nodeRedForTests, type NodeRedInstall } from '../../bench/lib/node-red-install.js';
 import { DEFAULT_WAIT_MS, type Example } from '../examples/catalogue.js';
 import { difference } from '../examples/normalise.js';
 import { playAll, type RunResult } from '../examples/play.js';
@@ -21,13 +21,9 @@ import { CORE_NODE_FLOWS } from './core-node-flows.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-let install: NodeRedInstall | undefined;
-let installError = '';
-try {
-  install = ensureNodeRed(join(root, '.cache'));
-} catch (err) {
-  installError = err instanceof Error ? err.message : String(err);
-}
+const found = nodeRedForTests(join(root, '.cache'));
+const install: NodeRedInstall | undefined = found.install;
+const installError = found.install ? '' : found.error;
 
 if (!install) {
   describe('core-node flows in Node-RED 4.1 and Redoubt', () => {

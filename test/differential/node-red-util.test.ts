@@ -13,19 +13,15 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import jsonata from 'jsonata';
-import { ensureNodeRed, type NodeRedInstall } from '../../bench/lib/node-red-install.js';
+import { nodeRedForTests, type NodeRedInstall } from '../../bench/lib/node-red-install.js';
 import { encodeObject } from '../../src/nodes/common/encode-object.js';
 import * as ours from '../../src/runtime/properties/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-let install: NodeRedInstall | undefined;
-let installError = '';
-try {
-  install = ensureNodeRed(join(root, '.cache'));
-} catch (err) {
-  installError = err instanceof Error ? err.message : String(err);
-}
+const found = nodeRedForTests(join(root, '.cache'));
+const install: NodeRedInstall | undefined = found.install;
+const installError = found.install ? '' : found.error;
 
 type Outcome = { ok: true; value: unknown } | { ok: false };
 const attempt = (fn: () => unknown): Outcome => {

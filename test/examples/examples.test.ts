@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureNodeRed, type NodeRedInstall } from '../../bench/lib/node-red-install.js';
+import { nodeRedForTests, type NodeRedInstall } from '../../bench/lib/node-red-install.js';
 import { examplesDirOf, listExamples, type Example } from './catalogue.js';
 import { difference } from './normalise.js';
 import { playAll, type RunResult } from './play.js';
@@ -25,13 +25,9 @@ import { startRuntimeProcess, type RuntimeKind, type RuntimeProcess } from './ru
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cacheDir = join(root, '.cache');
 
-let install: NodeRedInstall | undefined;
-let installError = '';
-try {
-  install = ensureNodeRed(cacheDir);
-} catch (err) {
-  installError = err instanceof Error ? err.message : String(err);
-}
+const found = nodeRedForTests(cacheDir);
+const install: NodeRedInstall | undefined = found.install;
+const installError = found.install ? '' : found.error;
 
 const only = process.env.EXAMPLES_ONLY ?? '';
 const laneCount = Math.max(1, Number(process.env.EXAMPLES_LANES ?? 3) || 3);

@@ -86,13 +86,13 @@ export function validateNodes(state: ValidationState, next: FlowModel, mayUseEnv
   const accepted = new Map<string, NodeDefinition<any>>();
   acceptedWith.set(next, accepted);
   const all = next.all;
-  const isOff = disabledTest(next);
-  const wasOff = disabledTest(model);
+  const isOff = notMadeTest(next);
+  const wasOff = notMadeTest(model);
   for (let i = 0; i < all.length; i++) {
     const node = all[i]!;
     const entry = registry.get(node.type);
     if (!entry || entry.kind !== 'definition') continue;
-    // A disabled node, one of a disabled tab, or one of a subflow that no running instance uses,
+    // A disabled node, one of a disabled tab, or one of a subflow that no enabled instance uses,
     // is never made (as in Node-RED), so it has nothing to be checked for: disabling a broken
     // node is how one deploys around it, and a library subflow nobody placed holds no surprise.
     // It is checked once it will be made, unchanged or not, since no check of it was kept.
@@ -155,7 +155,7 @@ export function validateNodes(state: ValidationState, next: FlowModel, mayUseEnv
  * template that no made instance uses (directly or through other subflows). Cheap when no tab is
  * disabled and there are no subflows.
  */
-function disabledTest(model: FlowModel): (node: FlowConfigNode) => boolean {
+function notMadeTest(model: FlowModel): (node: FlowConfigNode) => boolean {
   let offTabs: Set<string> | undefined;
   for (const tab of model.tabs.values()) if (tab.disabled === true) (offTabs ??= new Set()).add(tab.id);
   const unused = unusedSubflows(model, offTabs);
