@@ -34,7 +34,11 @@ async function main(): Promise<void> {
   try {
     await child.admin.deploy(bench.build('setup', false), 'full', 60_000);
     const out: string[] = [];
+    // PAUSE_MS idles the server between runs, as it idles in `npm run bench` while the other
+    // runtime takes its turn.
+    const pauseMs = Number(process.env.PAUSE_MS ?? 0) || 0;
     for (let i = 1; i <= runs; i++) {
+      if (pauseMs > 0 && i > 1) await new Promise((r) => setTimeout(r, pauseMs));
       const token = `run${i}`;
       const marker = child.waitMarker(token, 60_000);
       const cpu0 = child.cpu();

@@ -155,15 +155,18 @@ function switchRunner(config: SwitchConfig, node: NodeApi, readProperty: Propert
       const rule = rules[i]!;
       const a = rule.v1.get(msg, state, run.hasParts);
       const b = rule.v2.get(msg, state, run.hasParts);
-      if (isPromise(a) || isPromise(b)) {
-        return Promise.all([a, b]).then(([va, vb]) =>
-          applyOne(rule, property, va, vb, msg, run) ? finish(property, run) : runRules(msg, property, run, i + 1),
-        );
-      }
+      if (isPromise(a) || isPromise(b)) return rulesLater(a, b, rule, msg, property, run, i);
       if (applyOne(rule, property, a, b, msg, run)) break;
     }
     return finish(property, run);
   };
+
+  // The promise continuations are functions apart from the synchronous path that calls them:
+  // V8 allocates a function's context on entry when a closure inside it captures its variables
+  // (in a loop, on each turn), whether or not the closure is ever made, and these paths run
+  // once per message and rule.
+  const rulesLater = (a: unknown, b: unknown, rule: CompiledRule, msg: Msg, property: unknown, run: RunState, i: number): Promise<Onward> =>
+    Promise.all([a, b]).then(([va, vb]) => (applyOne(rule, property, va, vb, msg, run) ? finish(property, run) : runRules(msg, property, run, i + 1)));
 
   const evaluate = (msg: Msg, property: unknown): Maybe<Onward> => {
     if (rules.length === 0) return [];
@@ -183,32 +186,35 @@ function switchRunner(config: SwitchConfig, node: NodeApi, readProperty: Propert
   /** Reads the property, applies the rules and routes: synchronously when it can. */
   const processOne = (msg: Msg, send: SendFn): Maybe<void> => {
     const property = readProperty(msg);
-    if (isPromise(property)) {
-      return property.then(
-        (p) => {
-          const onward = evaluate(msg, p);
-          if (isPromise(onward)) return onward.then((o) => route(msg, o, send));
-          route(msg, onward, send);
-          return undefined;
-        },
-        // A JSONata property that fails is a warning in Node-RED, not an error.
-        (err: unknown) => node.warn(err instanceof Error ? err.message : err),
-      );
-    }
-    const onward = evaluate(msg, property);
-    if (isPromise(onward)) return onward.then((o) => route(msg, o, send));
+    if (isPromise(property)) return processLater(property, msg, send);
+    return routeWith(msg, evaluate(msg, property), send);
+  };
+
+  const routeWith = (msg: Msg, onward: Maybe<Onward>, send: SendFn): Maybe<void> => {
+    if (isPromise(onward)) return routeLater(onward, msg, send);
     route(msg, onward, send);
     return undefined;
   };
+
+  const routeLater = (onward: Promise<Onward>, msg: Msg, send: SendFn): Promise<void> => onward.then((o) => route(msg, o, send));
+
+  const processLater = (property: Promise<unknown>, msg: Msg, send: SendFn): Promise<void> =>
+    property.then(
+      (p) => routeWith(msg, evaluate(msg, p), send),
+      // A JSONata property that fails is a warning in Node-RED, not an error.
+      (err: unknown) => node.warn(err instanceof Error ? err.message : err),
+    );
 
   /** Runs a completed sequence's messages one after the other. */
   const processAll = (msgs: Msg[], send: SendFn, from: number): Maybe<void> => {
     for (let i = from; i < msgs.length; i++) {
       const r = processOne(msgs[i]!, send);
-      if (isPromise(r)) return r.then(() => processAll(msgs, send, i + 1));
+      if (isPromise(r)) return processRestLater(r, msgs, send, i + 1);
     }
     return undefined;
   };
+
+  const processRestLater = (r: Promise<void>, msgs: Msg[], send: SendFn, next: number): Promise<void> => r.then(() => processAll(msgs, send, next));
 
   const handle = (msg: Msg, send: SendFn): Maybe<void> => {
     if (needsCount && hasSequence(msg)) {
@@ -238,6 +244,9 @@ function switchRunner(config: SwitchConfig, node: NodeApi, readProperty: Propert
       return;
     }
     busy = true;
+    settleLater(result, done);
+  };
+  const settleLater = (result: Promise<void>, done: DoneFn): void => {
     result.then(() => done(), (err: unknown) => done(err)).finally(drain);
   };
   const drain = (): void => {

@@ -31,6 +31,14 @@ function testNodes(RED: RedApi) {
       done();
     });
   } as any);
+  // Sends what the message carries in `out`, as it is: for the shapes of an array send.
+  RED.nodes.registerType('sender', function (this: any, config: any) {
+    RED.nodes.createNode(this, config);
+    this.on('input', (msg: Msg, send: any, done: any) => {
+      send(msg.out);
+      done();
+    });
+  } as any);
   RED.nodes.registerType('statusy', function (this: any, config: any) {
     RED.nodes.createNode(this, config);
     this.on('input', (msg: Msg, _send: any, done: any) => {
@@ -99,6 +107,55 @@ describe('message delivery', () => {
     assert.deepEqual((await one).map((m) => m.payload), [1, 2]);
     assert.equal((await three)[0]!.payload, 3);
     assert.equal(second, 0);
+  });
+
+  it('routes an array send of one message to one node as it is, and the other shapes by the same rules', async () => {
+    await helper.load(testNodes, [
+      tab,
+      { id: 's', type: 'sender', z: 't1', wires: [['h1'], ['h2', 'h3']] },
+      { id: 'h1', type: 'helper', z: 't1', wires: [] },
+      { id: 'h2', type: 'helper', z: 't1', wires: [] },
+      { id: 'h3', type: 'helper', z: 't1', wires: [] },
+    ]);
+    const s = helper.getNode('s')!;
+    const seen: Record<string, Msg[]> = { h1: [], h2: [], h3: [] };
+    for (const id of Object.keys(seen)) helper.getNode(id)!.on('input', (m: Msg) => seen[id]!.push(m));
+    const settle = () => new Promise((r) => setTimeout(r, 20));
+
+    // One message on the second output of a one-wire first output: delivered as it is, given an id.
+    const only: Msg = { payload: 'only' };
+    s.receive({ out: [only, null] });
+    await settle();
+    assert.equal(seen.h1!.length, 1);
+    assert.equal(seen.h1![0], only);
+    assert.match(String(only._msgid), /^[0-9a-f]{16}$/);
+    // An id it has is kept; a one-element array is the same send.
+    s.receive({ out: [{ payload: 'kept', _msgid: 'abc' }] });
+    s.receive({ out: [{ payload: 'fresh' }] });
+    await settle();
+    assert.equal(seen.h1![1]!._msgid, 'abc');
+    assert.match(String(seen.h1![2]!._msgid), /^[0-9a-f]{16}$/);
+    // The two-wire output: the first wire the message, the other a clone.
+    const both: Msg = { payload: 'both' };
+    s.receive({ out: [null, both] });
+    await settle();
+    assert.equal(seen.h2![0], both);
+    assert.notEqual(seen.h3![0], both);
+    assert.deepEqual(seen.h3![0], both);
+    // Two messages without ids share one.
+    s.receive({ out: [{ payload: 1 }, { payload: 2 }] });
+    await settle();
+    assert.equal(seen.h1![3]!._msgid, seen.h2![1]!._msgid);
+    // Nothing wired, nothing sent; a number on a wired output is the node's error, logged (with
+    // no message, as in Node-RED, it reaches no catch node).
+    s.receive({ out: [null, null, { payload: 'unwired' }] });
+    s.receive({ out: [5] });
+    await settle();
+    assert.equal(seen.h1!.length, 4);
+    assert.equal(seen.h2!.length, 2);
+    const logged = helper.log().args.filter(([e]) => e.level === 20 && e.id === 's');
+    assert.equal(logged.length, 1);
+    assert.match(String(logged[0]![0].msg), /Function tried to send a message of type number/);
   });
 
   it('does not start disabled nodes nor disabled tabs', async () => {

@@ -51,3 +51,29 @@ export function pendingSends(node: RuntimeNode, outputs: Outputs): PendingSend[]
   }
   return sends;
 }
+
+/**
+ * The common case of an array send, a switch node's `[null, msg, null]`: at most one message
+ * bound for one node, queued here without the lists and records `pendingSends` makes. Returns
+ * false, having queued nothing, when the send is anything else (more deliveries, a list on an
+ * output, a value that is not an object); `pendingSends` then takes it whole.
+ */
+export function sendSingle(node: RuntimeNode, outputs: Outputs): boolean {
+  const targets = node.targets;
+  const n = Math.min(outputs.length, targets.length);
+  let msg: Msg | undefined;
+  let target: RuntimeNode | undefined;
+  for (let port = 0; port < n; port++) {
+    const out = outputs[port];
+    if (out === null || out === undefined) continue;
+    const wired = targets[port]!;
+    if (wired.length === 0) continue;
+    if (msg !== undefined || wired.length > 1 || typeof out !== 'object' || Array.isArray(out)) return false;
+    msg = out as Msg;
+    target = wired[0];
+  }
+  if (msg === undefined) return true;
+  if (!msg._msgid) msg._msgid = generateId();
+  node._flow.enqueue(target!, msg);
+  return true;
+}

@@ -10,7 +10,7 @@ import type { CloseHandler, InputHandler, NodeApi, RuntimeServices, SendArg } fr
 import type { Hooks } from '../hooks/index.js';
 import type { LogLevel, Msg, NodeContext, NodeStatus } from '../types.js';
 import { completeThroughHooks, receiveThroughHooks, sendThroughHooks } from './hooked-messaging.js';
-import { pendingSends, type Outputs } from './pending-sends.js';
+import { pendingSends, sendSingle, type Outputs } from './pending-sends.js';
 
 /** What a node needs from the flow it lives in. */
 export interface NodeHost {
@@ -152,7 +152,16 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
    * most of which wait long for their first message, then makes no closure per node.
    */
   get sendFromHandler(): (msg: SendArg) => void {
-    return (this.sendFn ??= (msg: SendArg) => this.send(msg));
+    // The closure is made in a method of its own: V8 allocates a function's context on entry
+    // when a closure inside it captures `this`, so a getter holding the arrow would allocate one
+    // on every delivery even when it returns the cached function.
+    return this.sendFn ?? this.makeSendFn();
+  }
+
+  private makeSendFn(): (msg: SendArg) => void {
+    const fn = (msg: SendArg) => this.send(msg);
+    this.sendFn = fn;
+    return fn;
   }
 
   get runtime(): RuntimeServices {
@@ -214,10 +223,17 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
     if (this.closed) return;
     const handlers = this.inputHandlers;
     if (handlers.length === 0) return;
-    if (handlers.length === 1) {
-      this.invoke(handlers[0]!, msg, (err) => this.complete(msg, err));
-      return;
-    }
+    // The closures are made in methods of their own, so that this one, run on every delivery,
+    // has no context for V8 to allocate on entry (see sendFromHandler).
+    if (handlers.length === 1) this.invoke(handlers[0]!, msg, this.doneFor(msg));
+    else this.handOverToEach(handlers, msg);
+  }
+
+  private doneFor(msg: Msg): (err?: unknown) => void {
+    return (err) => this.complete(msg, err);
+  }
+
+  private handOverToEach(handlers: readonly InputHandler[], msg: Msg): void {
     // Several handlers: complete once all of those that take `done` have called it.
     const expected = handlers.filter((h) => h.length >= 3).length;
     let count = 0;
@@ -232,12 +248,16 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
     try {
       const result = this._flow.callInput(this, handler, msg, done);
       if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
-        // A rejected promise from an async handler is that node's error, never an unhandled rejection.
-        (result as Promise<unknown>).then(undefined, (err: unknown) => this.error(err, msg));
+        this.watchSettling(result as Promise<unknown>, msg);
       }
     } catch (err) {
       this.error(err, msg);
     }
+  }
+
+  /** A rejected promise from an async handler is that node's error, never an unhandled rejection. */
+  private watchSettling(result: Promise<unknown>, msg: Msg): void {
+    result.then(undefined, (err: unknown) => this.error(err, msg));
   }
 
   get inputHandlerCount(): number {
@@ -299,12 +319,13 @@ export class RuntimeNode extends LazyEmitter implements NodeApi {
       }
       // Node-RED's rule: the first delivery gets the original, every other a clone, all cloned
       // before any is delivered, and delivered in wire order.
-      const clones: Msg[] = [];
-      for (let j = 1; j < wired.length; j++) clones.push(cloneMessage(msg));
+      const clones = new Array<Msg>(wired.length - 1);
+      for (let j = 1; j < wired.length; j++) clones[j - 1] = cloneMessage(msg);
       this._flow.enqueue(wired[0]!, msg);
       for (let j = 1; j < wired.length; j++) this._flow.enqueue(wired[j]!, clones[j - 1]!);
       return;
     }
+    if (sendSingle(this, arg as Outputs)) return;
     const sends = pendingSends(this, arg as Outputs);
     if (sends.length === 0) return;
     // Clone everything before delivering anything, as Node-RED does.

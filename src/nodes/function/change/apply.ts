@@ -121,7 +121,6 @@ function finishStep(step: ChangeStep, msg: Msg, value: unknown, search: SearchVa
     if (target.kind === 'msg') return writeMsg(step as never, msg, v, node);
     return writeContext(node, target, msg, v);
   }
-  const opts = { tot: step.tot, isMsg: target.kind === 'msg' };
   if (target.kind === 'msg') {
     let current: unknown;
     try {
@@ -129,12 +128,18 @@ function finishStep(step: ChangeStep, msg: Msg, value: unknown, search: SearchVa
     } catch {
       return;
     }
-    const next = changedValue(current, search!, value, opts);
+    const next = changedValue(current, search!, value, { tot: step.tot, isMsg: true });
     if (next !== SKIP) writeMsg(step as never, msg, next, node);
     return;
   }
+  return changeContext(step, msg, value, search!, node);
+}
+
+/** A change rule on a context target (apart from finishStep, for the reason above applyLater). */
+function changeContext(step: Extract<ChangeStep, { op: 'change' }>, msg: Msg, value: unknown, search: SearchValue, node: ApplyDeps['node']): Promise<void> {
+  const target = step.target as Exclude<ChangeStep['target'], { kind: 'msg' }>;
   return readContext(node, target, msg).then((current) => {
-    const next = changedValue(current, search!, value, opts);
+    const next = changedValue(current, search, value, { tot: step.tot, isMsg: false });
     // Node-RED never completes a context change that matches nothing (the message is lost);
     // here the message goes on unchanged.
     if (next !== SKIP) return writeContext(node, target, msg, next);
@@ -145,16 +150,29 @@ function finishStep(step: ChangeStep, msg: Msg, value: unknown, search: SearchVa
 function applyStep(step: ChangeStep, msg: Msg, node: ApplyDeps['node']): Maybe<void> {
   if (step.op === 'delete') return finishStep(step, msg, undefined, undefined, node);
   const value = readValue(step.value, msg, node);
-  // A closure only when the value is a promise: the synchronous path runs once per message.
-  if (isPromise(value)) return value.then((v) => applyWithValue(step, msg, v, node));
+  if (isPromise(value)) return applyLater(value, step, msg, node);
   return applyWithValue(step, msg, value, node);
+}
+
+// The continuations below are functions of their own: a closure written inline would make V8
+// allocate a context on every call of the synchronous function holding it, promise or not.
+function applyLater(value: Promise<unknown>, step: ChangeStep, msg: Msg, node: ApplyDeps['node']): Promise<void> {
+  return value.then((v) => applyWithValue(step, msg, v, node));
+}
+
+function finishLater(search: Promise<SearchValue | typeof SKIP>, step: ChangeStep, msg: Msg, v: unknown, node: ApplyDeps['node']): Promise<void> {
+  return search.then((s) => (s === SKIP ? undefined : finishStep(step, msg, v, s, node)));
+}
+
+function continueLater(pending: Promise<void>, steps: readonly ChangeStep[], msg: Msg, deps: ApplyDeps, next: number): Promise<void> {
+  return pending.then(() => applyChangeSteps(steps, msg, deps, next));
 }
 
 function applyWithValue(step: ChangeStep, msg: Msg, v: unknown, node: ApplyDeps['node']): Maybe<void> {
   if (v === SKIP) return;
   if (step.op === 'set') return finishStep(step, msg, v, undefined, node);
   const search = readFrom((step as Extract<ChangeStep, { op: 'change' }>).from, msg, node);
-  if (isPromise(search)) return search.then((s) => (s === SKIP ? undefined : finishStep(step, msg, v, s, node)));
+  if (isPromise(search)) return finishLater(search, step, msg, v, node);
   return search === SKIP ? undefined : finishStep(step, msg, v, search, node);
 }
 
@@ -165,7 +183,7 @@ function applyWithValue(step: ChangeStep, msg: Msg, v: unknown, node: ApplyDeps[
 export function applyChangeSteps(steps: readonly ChangeStep[], msg: Msg, deps: ApplyDeps, start = 0): Promise<void> | undefined {
   for (let i = start; i < steps.length; i++) {
     const r = applyStep(steps[i]!, msg, deps.node);
-    if (isPromise(r)) return r.then(() => applyChangeSteps(steps, msg, deps, i + 1));
+    if (isPromise(r)) return continueLater(r, steps, msg, deps, i + 1);
   }
   return undefined;
 }
