@@ -4,18 +4,21 @@
  * `RED._`. One per engine.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { isDeepStrictEqual } from 'node:util';
 import { AuthError } from '../errors/index.js';
 import type { CredentialDecl } from '../runtime/definition/index.js';
 import type { Engine } from '../runtime/engine/engine.js';
 import { adoptConstructor, initialiseContribNode } from '../runtime/engine/contrib-node.js';
 import {
   cloneMessage,
+  compareObjects,
+  ensureBuffer,
+  ensureString,
   evaluateJSONataExpression,
   evaluateNodeProperty,
   generateId,
   getMessageProperty,
   getObjectProperty,
+  normaliseNodeTypeName,
   normalisePropertyExpression,
   parseContextStore,
   prepareJSONataExpression,
@@ -117,10 +120,10 @@ export function createRedApi(options: RedApiOptions) {
     evaluateJSONataExpression,
     parseContextStore,
     getSetting: (node: PropertyHost | undefined, name: string) => (node ? node.getEnv(name) : process.env[name]),
-    ensureString: (o: unknown) => (Buffer.isBuffer(o) ? o.toString() : typeof o === 'object' && o !== null ? JSON.stringify(o) : typeof o === 'string' ? o : String(o)),
-    ensureBuffer: (o: unknown) => (Buffer.isBuffer(o) ? o : Buffer.from(typeof o === 'object' && o !== null ? JSON.stringify(o) : String(o))),
-    compareObjects: (a: unknown, b: unknown) => isDeepStrictEqual(a, b),
-    normaliseNodeTypeName: (name: string) => name.replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toLowerCase()),
+    ensureString,
+    ensureBuffer,
+    compareObjects,
+    normaliseNodeTypeName,
   };
 
   return {

@@ -3,16 +3,9 @@
  * `_session`) to the connection named by `msg._session`, or to every connection when none is.
  */
 import { defineNode } from '../../runtime/definition/index.js';
+import { ensureString } from '../../runtime/properties/index.js';
 import type { Msg } from '../../runtime/types.js';
 import { attachWebSocketEndpoint, endpointProperties } from './websocket-attach.js';
-
-/** Node-RED's `ensureString`: strings as they are, Buffers as UTF-8, objects as JSON. */
-function ensureString(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (Buffer.isBuffer(value)) return value.toString();
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
-  return String(value);
-}
 
 function frameOf(msg: Msg, wholemsg: boolean): string | Buffer | undefined {
   if (wholemsg) {

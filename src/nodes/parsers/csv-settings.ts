@@ -19,13 +19,7 @@ export interface CsvSettings {
   includeNullValues: boolean;
 }
 
-/** Node-RED's `RED.util.ensureString`. */
-export function ensureString(value: unknown): string {
-  if (Buffer.isBuffer(value)) return value.toString();
-  if (typeof value === 'object') return JSON.stringify(value);
-  if (typeof value === 'string') return value;
-  return String(value);
-}
+export { ensureString } from '../../runtime/properties/index.js';
 
 export function hasOwn(msg: Msg, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(msg, key);

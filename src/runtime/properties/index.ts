@@ -25,5 +25,6 @@ export { evaluateEnvEntries } from './env-entries.js';
 export type { EnvEntry, EvaluateEnvOptions } from './env-entries.js';
 export { cloneMessage, cloneValueDeep, generateId } from './msg-clone.js';
 export { deleteProperty } from './delete-property.js';
+export { compareObjects, ensureBuffer, ensureString, normaliseNodeTypeName } from './conversions.js';
 export { isPrintableUtf8 } from './printable-utf8.js';
 export { currentDateValue, formatDate } from './date-format.js';

@@ -226,9 +226,11 @@ const DIGITS = '0123456789abcdef';
 const HIGH = Uint8Array.from({ length: 256 }, (_, i) => DIGITS.charCodeAt(i >> 4));
 const LOW = Uint8Array.from({ length: 256 }, (_, i) => DIGITS.charCodeAt(i & 15));
 // Random bytes drawn 8 KiB at a time: one id per message makes this a hot path. The pool is the
-// only module state here, refilled in place.
-const pool = new Uint8Array(8192);
-let poolPos = pool.length;
+// only module state here, made at the first id (this module also runs in every function-node
+// sandbox context, most of which never make one) and refilled in place.
+const POOL_SIZE = 8192;
+let pool = new Uint8Array(0);
+let poolPos = 0;
 
 /**
  * A 16-hex-character id, as Node-RED's `generateId` (message and node ids). Unpredictable (drawn
@@ -236,6 +238,7 @@ let poolPos = pool.length;
  */
 export function generateId(): string {
   if (poolPos + 8 > pool.length) {
+    if (pool.length === 0) pool = new Uint8Array(POOL_SIZE);
     randomFillSync(pool);
     poolPos = 0;
   }

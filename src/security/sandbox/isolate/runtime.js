@@ -10,8 +10,19 @@
   'use strict';
   const G = globalThis;
   const Buffer = G.Buffer;
-  const util = G.__redoubtUtil;
-  delete G.__redoubtUtil;
+  const makeUtil = G.__redoubtMakeUtil;
+  delete G.__redoubtMakeUtil;
+  // RED.util is made at its first use: most function nodes never touch it, and made in every
+  // context it would cost each about 18 KB of heap (src/security/sandbox/bench-contexts.ts).
+  let util;
+  const getUtil = () => util || (util = makeUtil(Buffer));
+  let redUtil;
+  const RED = {
+    get util() {
+      // Node-RED's RED.util.getSetting in a function node always reads for that node: env.get.
+      return redUtil || (redUtil = Object.freeze({ ...getUtil(), getSetting(_node, name) { return envApi.get(name); } }));
+    },
+  };
 
   const OK = 0;
   const ERR = 1;
@@ -77,7 +88,7 @@
       error: shared.error, status: shared.status, on,
       send(msgs) {
         if (mode === 'close') { host('error', { text: 'Cannot send from close function' }, null, tag); return; }
-        host('send', tag, mode === 'setup' ? util.generateId() : msgid, msgs === undefined ? null : msgs);
+        host('send', tag, mode === 'setup' ? getUtil().generateId() : msgid, msgs === undefined ? null : msgs);
       },
       done(err) {
         if (mode === 'input') host('done', tag, err === undefined || err === null ? null : describe(err));
@@ -155,8 +166,7 @@
   const globals = {
     context: contextApi, flow: flowScope, global: globalScope,
     env: envApi,
-    // Node-RED's RED.util.getSetting in a function node always reads for that node: env.get.
-    RED: { util: Object.freeze({ ...util, getSetting(_node, name) { return envApi.get(name); } }) },
+    RED,
     console: consoleApi,
     promisify,
     setTimeout: setTimeoutApi,
