@@ -141,6 +141,27 @@ if (!install) {
       assert.deepEqual(diffs, []);
     });
 
+    it('converts and compares alike (ensureString, ensureBuffer, compareObjects, normaliseNodeTypeName)', () => {
+      const values: unknown[] = [
+        'text', '', 42, NaN, -0, true, null, undefined, 2n, Buffer.from('hé'), { a: 1 }, [1, 'b'], new Date(0), /x/g, new Map([[1, 2]]),
+        { nested: { deep: [1, { x: 2 }] } }, Object.assign(Object.create(null), { a: 1 }), new Point(),
+      ];
+      const pairs: Array<[unknown, unknown]> = [
+        [1, 1], [NaN, NaN], [0, -0], [null, undefined], [1, '1'], [{ a: 1, b: 2 }, { b: 2, a: 1 }], [{ a: 1, b: undefined }, { a: 1, c: undefined }],
+        [[1, [2]], [1, [2]]], [[1], { 0: 1 }], [Buffer.from('ab'), Buffer.from('ab')], [Buffer.from('ab'), Buffer.from('ac')], [Buffer.from('a'), [97]],
+        [new Date(0), new Date(1)], [new Map([[1, 2]]), new Map()], [new Point(), { x: 1 }], [/a/, /b/], ['a', 'a'], [{ a: { b: [1] } }, { a: { b: [2] } }],
+      ];
+      const names = ['my-node', 'My Node', 'a  b--c', '-lead', 'trail-', 'x1 y2', 'ÄÖ node', '', 'a.b_c', 'UPPER case'];
+      const util = (side: 'node-red' | 'redoubt') => (side === 'node-red' ? nrUtil : ours);
+      const diffs = [
+        ...differences(values, (side, v) => attempt(() => util(side).ensureString(v)), (v) => `ensureString ${inspect(v)}`),
+        ...differences(values, (side, v) => attempt(() => util(side).ensureBuffer(v)), (v) => `ensureBuffer ${inspect(v)}`),
+        ...differences(pairs, (side, [a, b]) => attempt(() => util(side).compareObjects(a, b)), ([a, b]) => `compareObjects ${inspect(a)} ${inspect(b)}`),
+        ...differences(names, (side, n) => attempt(() => util(side).normaliseNodeTypeName(n)), (n) => `normaliseNodeTypeName ${JSON.stringify(n)}`),
+      ];
+      assert.deepEqual(diffs, []);
+    });
+
     it("evaluates JSONata alike (Node-RED's bundled jsonata against the npm package)", async () => {
       const input = { payload: [1, 2, 3, 4.5, -2], topic: 'a/b', obj: { x: 1, y: 'two', z: [{ k: 1 }, { k: 2 }] }, s: 'Hello World', d: '2024-03-05T10:20:30.000Z' };
       const expressions = [
