@@ -9,13 +9,28 @@
 (function setup(host, cfg, body, setupCode, closeCode) {
   'use strict';
   const G = globalThis;
-  const Buffer = G.Buffer;
+  const makeBuffer = G.__redoubtMakeBuffer;
+  delete G.__redoubtMakeBuffer;
+  // Buffer is made at its first use, here or by user code reading the global; the runtime keeps
+  // its own reference, so code that replaces globalThis.Buffer changes nothing the runtime does.
+  let BufferClass;
+  const getBuffer = () => BufferClass || (BufferClass = makeBuffer());
+  Object.defineProperty(G, 'Buffer', {
+    get() {
+      const value = getBuffer();
+      Object.defineProperty(G, 'Buffer', { value, writable: true, configurable: true, enumerable: false });
+      return value;
+    },
+    set(value) { Object.defineProperty(G, 'Buffer', { value, writable: true, configurable: true, enumerable: false }); },
+    configurable: true,
+    enumerable: false,
+  });
   const makeUtil = G.__redoubtMakeUtil;
   delete G.__redoubtMakeUtil;
   // RED.util is made at its first use: most function nodes never touch it, and made in every
   // context it would cost each about 18 KB of heap (src/security/sandbox/bench-contexts.ts).
   let util;
-  const getUtil = () => util || (util = makeUtil(Buffer));
+  const getUtil = () => util || (util = makeUtil(getBuffer()));
   let redUtil;
   const RED = {
     get util() {
@@ -52,7 +67,8 @@
   function adopt(v, depth) {
     if (v === null || typeof v !== 'object' || depth > MAX_DEPTH) return v;
     if (v instanceof Uint8Array) {
-      if (!(v instanceof Buffer)) Object.setPrototypeOf(v, Buffer.prototype);
+      const B = getBuffer();
+      if (!(v instanceof B)) Object.setPrototypeOf(v, B.prototype);
       return v;
     }
     if (Array.isArray(v)) {
