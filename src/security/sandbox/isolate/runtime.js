@@ -15,16 +15,25 @@
   // its own reference, so code that replaces globalThis.Buffer changes nothing the runtime does.
   let BufferClass;
   const getBuffer = () => BufferClass || (BufferClass = makeBuffer());
-  Object.defineProperty(G, 'Buffer', {
-    get() {
-      const value = getBuffer();
-      Object.defineProperty(G, 'Buffer', { value, writable: true, configurable: true, enumerable: false });
-      return value;
-    },
-    set(value) { Object.defineProperty(G, 'Buffer', { value, writable: true, configurable: true, enumerable: false }); },
-    configurable: true,
-    enumerable: false,
-  });
+  // A global made at its first read; then an ordinary writable value, as Node-RED's are.
+  function lazyGlobal(name, make) {
+    const settle = (value) => Object.defineProperty(G, name, { value, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(G, name, {
+      get() { const value = make(); settle(value); return value; },
+      set(value) { settle(value); },
+      configurable: true,
+      enumerable: false,
+    });
+  }
+  lazyGlobal('Buffer', getBuffer);
+  // URL and URLSearchParams, as Node-RED's sandbox offers them; parsing goes to the host's WHATWG
+  // parser through this one operation, which takes and gives strings only.
+  const makeUrl = G.__redoubtMakeUrl;
+  delete G.__redoubtMakeUrl;
+  let urlClasses;
+  const getUrl = () => urlClasses || (urlClasses = makeUrl((kind, a, b, c) => host('url', kind, a, b, c)));
+  lazyGlobal('URL', () => getUrl().URL);
+  lazyGlobal('URLSearchParams', () => getUrl().URLSearchParams);
   const makeUtil = G.__redoubtMakeUtil;
   delete G.__redoubtMakeUtil;
   // RED.util is made at its first use: most function nodes never touch it, and made in every
