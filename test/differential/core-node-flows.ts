@@ -211,6 +211,14 @@ function functionFlows(): Node[] {
       'r.enc = RED.util.encodeObject({ msg: [1, 2, 3] }, { maxLength: 2 });',
       'msg.util = r; return msg;',
     ].join('\n')), inputs),
+    ...bench('function url', fn([
+      'const u = new URL("/api/v1/x?a=1", "http://127.0.0.1:1880");',
+      'u.searchParams.set("v", String(msg.payload)); u.searchParams.append("é", "a b");',
+      'const q = new URLSearchParams({ k: "x/y", n: 1 }); q.sort();',
+      'msg.url = { href: u.href, host: u.host, path: u.pathname, search: u.search, q: q.toString(), get: q.get("k") };',
+      'try { new URL("no base"); msg.url.bad = "parsed"; } catch (e) { msg.url.bad = e.name; }',
+      'return msg;',
+    ].join('\n')), inputs),
     ...bench('function context', fn([
       'const n = (context.get("n") || 0) + 1; context.set("n", n);',
       'flow.set("last", msg.payload); msg.n = n; msg.last = flow.get("last");',
