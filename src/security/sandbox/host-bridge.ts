@@ -1,4 +1,6 @@
 import type { ContextScope, NodeStatus } from '../../runtime/types.js';
+import { urlOp } from './bridge-url.js';
+import { utilOp } from './bridge-util.js';
 import { resolveLibFunction } from './libs.js';
 import type { LoadedLib } from './libs.js';
 import { asMsgId, restore } from './transfer.js';
@@ -48,33 +50,6 @@ function errorText(err: unknown): string {
  * Answers the one callback each sandbox context holds. Every argument comes from untrusted
  * code, so each is checked before use; nothing but copies of plain data goes back.
  */
-const URL_PARTS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'] as const;
-const URL_SETTABLE = new Set<string>(['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash']);
-
-function urlParts(url: URL): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of URL_PARTS) out[name] = url[name];
-  return out;
-}
-
-/**
- * The sandbox's URL class parses with Node's WHATWG parser: `parse` (input, base) or `set`
- * (href, part, value), answering the parts or `{ err }`. Strings only; nothing else is reached.
- */
-function urlOp(kind: unknown, a: unknown, b: unknown, c: unknown): unknown {
-  try {
-    if (kind === 'parse') return urlParts(new URL(String(a), b === null || b === undefined ? undefined : String(b)));
-    if (kind === 'set' && typeof b === 'string' && URL_SETTABLE.has(b)) {
-      const url = new URL(String(a));
-      (url as unknown as Record<string, string>)[b] = String(c);
-      return urlParts(url);
-    }
-    return { err: 'unknown URL operation' };
-  } catch (err) {
-    return { err: errorText(err) };
-  }
-}
-
 export function createHostBridge(target: BridgeTarget): (op: unknown, ...args: unknown[]) => unknown {
   const scopeOf = (name: unknown): ContextScope => {
     const ctx = target.host.context;
@@ -140,6 +115,7 @@ export function createHostBridge(target: BridgeTarget): (op: unknown, ...args: u
 
   return (op, ...a) => {
     if (op === 'url') return urlOp(a[0], a[1], a[2], a[3]);
+    if (op === 'util') return utilOp(a[0], a[1], a[2]);
     switch (op) {
       case 'send': return target.send(asNumber(a[0]), asMsgId(a[1]), restore(a[2]));
       case 'done': return target.done(asNumber(a[0]), a[1] === null ? null : asThrown(a[1]));

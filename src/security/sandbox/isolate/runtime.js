@@ -34,6 +34,10 @@
   const getUrl = () => urlClasses || (urlClasses = makeUrl((kind, a, b, c) => host('url', kind, a, b, c)));
   lazyGlobal('URL', () => getUrl().URL);
   lazyGlobal('URLSearchParams', () => getUrl().URLSearchParams);
+  // Node's util module, as Node-RED's sandbox gives it; format and inspect run on the host.
+  const makeNodeUtil = G.__redoubtMakeNodeUtil;
+  delete G.__redoubtMakeNodeUtil;
+  lazyGlobal('util', () => makeNodeUtil((kind, options, args) => host('util', kind, options, args), getBuffer, promisify));
   const makeUtil = G.__redoubtMakeUtil;
   delete G.__redoubtMakeUtil;
   // RED.util is made at its first use: most function nodes never touch it, and made in every
