@@ -219,6 +219,14 @@ function functionFlows(): Node[] {
       'try { new URL("no base"); msg.url.bad = "parsed"; } catch (e) { msg.url.bad = e.name; }',
       'return msg;',
     ].join('\n')), inputs),
+    ...bench('function node util', fn([
+      'class Reading { constructor(v) { this.v = v; this.at = new Date(0); } }',
+      'msg.s = util.format("%s=%d %o", "v", 4.5, { list: [1, { b: Buffer.from("hi") }] });',
+      'msg.i = util.inspect({ r: new Reading(msg.payload), m: new Map([[1, "x"]]), f: function named() {} }, { depth: 4 });',
+      'msg.eq = [util.isDeepStrictEqual({ a: [1] }, { a: [1] }), util.types.isDate(new Date()), util.isArray([])];',
+      'node.warn(util.format("%j", { p: msg.payload }));',
+      'return msg;',
+    ].join('\n')), inputs),
     ...bench('function context', fn([
       'const n = (context.get("n") || 0) + 1; context.set("n", n);',
       'flow.set("last", msg.payload); msg.n = n; msg.last = flow.get("last");',
