@@ -6,9 +6,8 @@
  * Node-RED must decode the same bytes the same way.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createFakeHost, recordedInput } from './fake-host.js';
-import { createSandboxPool, type SandboxPool } from './index.js';
+import { describe, it } from 'node:test';
+import { assertSameLines, corpusInSandbox, runOnce, suitePool } from './corpus-harness.js';
 
 /** A result as text, Buffers told apart from other byte arrays. Runs on both sides from its source. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -206,83 +205,40 @@ function bufferCorpus(Buffer: any, show: (v: unknown) => string): string[] {
 }
 
 describe('the function sandbox Buffer', () => {
-  let pool: SandboxPool;
-  before(() => {
-    pool = createSandboxPool({ memoryMb: 64, timeoutMs: 5000 });
-  });
-  after(async () => {
-    await pool.dispose();
-  });
+  const pool = suitePool();
 
   it("answers every call of the corpus as Node's Buffer does, errors by kind included", async () => {
-    const host = createFakeHost();
-    const fn = await pool.createFunction(
-      {
-        nodeId: 'buffer-corpus',
-        outputs: 1,
-        // tsx transpiles with keepNames, whose helper the source text calls.
-        func: `const __name = (f) => f;\nconst showValue = ${showValue.toString()};\nconst bufferCorpus = ${bufferCorpus.toString()};\nreturn { payload: bufferCorpus(Buffer, (v) => showValue(v, Buffer)) };`,
-      },
-      host,
-    );
-    const input = recordedInput({ payload: 1 });
-    await fn.run([input]);
-    const failed = await input.finished;
-    await fn.close();
-    assert.equal(failed, undefined, `the corpus failed in the sandbox: ${failed?.message}`);
-    const inSandbox = input.sends[0]?.[0]?.[0]?.payload as string[] | undefined;
-    assert.ok(Array.isArray(inSandbox), 'the function node sent no corpus');
-    const onHost = bufferCorpus(Buffer, (v) => showValue(v, Buffer));
-    assert.equal(inSandbox.length, onHost.length);
-    const differing = onHost.flatMap((line, i) => (inSandbox[i] === line ? [] : [`host:    ${line}\nsandbox: ${inSandbox[i]}`]));
-    assert.deepEqual(differing, [], `${differing.length} of ${onHost.length} calls differ:\n${differing.slice(0, 12).join('\n')}`);
+    const inSandbox = await corpusInSandbox(pool(), 'buffer-corpus', [showValue, bufferCorpus], 'bufferCorpus(Buffer, (v) => showValue(v, Buffer))');
+    assertSameLines(bufferCorpus(Buffer, (v) => showValue(v, Buffer)), inSandbox);
   });
 
   it('keeps incoming bytes real Buffers when the code replaces the global Buffer', async () => {
-    const host = createFakeHost();
-    const fn = await pool.createFunction(
-      {
-        nodeId: 'buffer-replaced',
-        outputs: 1,
-        // Made lazily, the class must still be the runtime's own whatever the code put in the global.
-        initialize: 'globalThis.Buffer = function Fake() {};',
-        func: [
-          'const b = msg.payload;',
-          'const c = RED.util.cloneMessage(msg).payload;',
-          'return { payload: [typeof b.readUInt16BE, b.readUInt16BE(0), typeof c.swap16, Buffer.name, b.constructor === c.constructor] };',
-        ].join('\n'),
-      },
-      host,
-    );
-    const input = recordedInput({ payload: Buffer.from([1, 2]) });
-    await fn.run([input]);
-    assert.equal(await input.finished, undefined);
-    await fn.close();
-    assert.deepEqual(input.sends[0]?.[0]?.[0]?.payload, ['function', 258, 'function', 'Fake', true]);
+    const { sent } = await runOnce(pool(), {
+      nodeId: 'buffer-replaced',
+      // Made lazily, the class must still be the runtime's own whatever the code put in the global.
+      initialize: 'globalThis.Buffer = function Fake() {};',
+      func: [
+        'const b = msg.payload;',
+        'const c = RED.util.cloneMessage(msg).payload;',
+        'return { payload: [typeof b.readUInt16BE, b.readUInt16BE(0), typeof c.swap16, Buffer.name, b.constructor === c.constructor] };',
+      ].join('\n'),
+    }, { payload: Buffer.from([1, 2]) });
+    assert.deepEqual(sent?.payload, ['function', 258, 'function', 'Fake', true]);
   });
 
   it('reads the registers of a Modbus reply as Node-RED users decode them', async () => {
-    const host = createFakeHost();
-    const fn = await pool.createFunction(
-      {
-        nodeId: 'modbus-decode',
-        outputs: 1,
-        func: [
-          // Holding registers 40001-40004 of a meter: a float in word-swapped order, a 32-bit counter.
-          'const b = Buffer.from(msg.payload);',
-          'const swapped = Buffer.from(b.subarray(0, 4)).swap16();',
-          'msg.payload = { float: b.readFloatBE(0), cdab: Buffer.from([b[2], b[3], b[0], b[1]]).readFloatBE(0),',
-          '  swapped: swapped.readFloatLE(0), counter: b.readUInt32BE(4), s48: b.readIntBE(2, 6), hex: b.toString("hex") };',
-          'return msg;',
-        ].join('\n'),
-      },
-      host,
-    );
     const bytes = [0x42, 0xf6, 0xe6, 0x66, 0x00, 0x01, 0x86, 0xa0];
-    const input = recordedInput({ payload: Buffer.from(bytes) });
-    await fn.run([input]);
-    assert.equal(await input.finished, undefined);
-    await fn.close();
+    const { sent } = await runOnce(pool(), {
+      nodeId: 'modbus-decode',
+      func: [
+        // Holding registers 40001-40004 of a meter: a float in word-swapped order, a 32-bit counter.
+        'const b = Buffer.from(msg.payload);',
+        'const swapped = Buffer.from(b.subarray(0, 4)).swap16();',
+        'msg.payload = { float: b.readFloatBE(0), cdab: Buffer.from([b[2], b[3], b[0], b[1]]).readFloatBE(0),',
+        '  swapped: swapped.readFloatLE(0), counter: b.readUInt32BE(4), s48: b.readIntBE(2, 6), hex: b.toString("hex") };',
+        'return msg;',
+      ].join('\n'),
+    }, { payload: Buffer.from(bytes) });
     const b = Buffer.from(bytes);
     const expected = {
       float: b.readFloatBE(0),
@@ -292,7 +248,7 @@ describe('the function sandbox Buffer', () => {
       s48: b.readIntBE(2, 6),
       hex: '42f6e666000186a0',
     };
-    assert.deepEqual(input.sends[0]?.[0]?.[0]?.payload, expected);
+    assert.deepEqual(sent?.payload, expected);
     assert.equal(expected.float.toFixed(2), '123.45');
   });
 });

@@ -6,24 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import * as nodeUtil from 'node:util';
-import { after, before, describe, it } from 'node:test';
-import { createFakeHost, recordedInput } from './fake-host.js';
-import { createSandboxPool, type SandboxPool } from './index.js';
+import { describe, it } from 'node:test';
+import { assertSameLines, corpusInSandbox, corpusLines, runOnce, suitePool } from './corpus-harness.js';
 
 /** Every call of the corpus, described; sent into the sandbox as source, so it refers to nothing outside. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function utilCorpus(u: any, B: any): string[] {
   'use strict';
-  const out: string[] = [];
-  const t = (label: string, f: () => unknown) => {
-    let s: string;
-    try {
-      s = JSON.stringify(f());
-    } catch (e) {
-      s = `throws ${(e as Error)?.name}`;
-    }
-    out.push(`${label} => ${s}`);
-  };
+  const { out, t } = corpusLines();
   class Point {
     x = 1;
     y = { z: [1, 2] };
@@ -108,60 +98,25 @@ function utilCorpus(u: any, B: any): string[] {
 }
 
 describe('the function sandbox util', () => {
-  let pool: SandboxPool;
-  before(() => {
-    pool = createSandboxPool({ memoryMb: 64, timeoutMs: 5000 });
-  });
-  after(async () => {
-    await pool.dispose();
-  });
+  const pool = suitePool();
 
   it("answers every call of the corpus as Node's util does", async () => {
-    const host = createFakeHost();
-    const fn = await pool.createFunction(
-      {
-        nodeId: 'util-corpus',
-        outputs: 1,
-        // tsx transpiles with keepNames, whose helper the source text calls (names are printed here).
-        func: `const __name = (f, n) => Object.defineProperty(f, 'name', { value: n, configurable: true });\nconst utilCorpus = ${utilCorpus.toString()};\nreturn { payload: utilCorpus(util, Buffer) };`,
-      },
-      host,
-    );
-    const input = recordedInput({ payload: 1 });
-    await fn.run([input]);
-    const failed = await input.finished;
-    await fn.close();
-    assert.equal(failed, undefined, `the corpus failed in the sandbox: ${failed?.message}`);
-    const inSandbox = input.sends[0]?.[0]?.[0]?.payload as string[] | undefined;
-    assert.ok(Array.isArray(inSandbox), 'the function node sent no corpus');
-    const onHost = utilCorpus(nodeUtil, Buffer);
-    assert.equal(inSandbox.length, onHost.length);
-    const differing = onHost.flatMap((line, i) => (inSandbox[i] === line ? [] : [`host:    ${line}\nsandbox: ${inSandbox[i]}`]));
-    assert.deepEqual(differing, [], `${differing.length} of ${onHost.length} calls differ:\n${differing.slice(0, 12).join('\n')}`);
+    assertSameLines(utilCorpus(nodeUtil, Buffer), await corpusInSandbox(pool(), 'util-corpus', [corpusLines, utilCorpus], 'utilCorpus(util, Buffer)'));
   });
 
   it('logs with util.format as a flow does; pollutes nothing; refuses a value too large to print on the host', async () => {
-    const host = createFakeHost();
-    const fn = await pool.createFunction(
-      {
-        nodeId: 'util-log',
-        outputs: 1,
-        func: [
-          'node.warn(util.format("meter %s: %d kWh (%o)", msg.payload.id, msg.payload.kwh, { ok: true }));',
-          'const s = util.inspect({ constructor: { name: "x" }, __proto__: { polluted: 1 } });',
-          'let big; try { util.inspect(Array.from({ length: 150000 }, (_, i) => i)); big = "printed"; } catch (e) { big = e.message; }',
-          'msg.payload = [typeof util.format(process => process), s, ({}).polluted, util.inspect(new Promise(() => {})), big];',
-          'return msg;',
-        ].join('\n'),
-      },
-      host,
-    );
-    const input = recordedInput({ payload: { id: 'M-7', kwh: 12.5 } });
-    await fn.run([input]);
-    assert.equal(await input.finished, undefined);
-    await fn.close();
+    const { sent, host } = await runOnce(pool(), {
+      nodeId: 'util-log',
+      func: [
+        'node.warn(util.format("meter %s: %d kWh (%o)", msg.payload.id, msg.payload.kwh, { ok: true }));',
+        'const s = util.inspect({ constructor: { name: "x" }, __proto__: { polluted: 1 } });',
+        'let big; try { util.inspect(Array.from({ length: 150000 }, (_, i) => i)); big = "printed"; } catch (e) { big = e.message; }',
+        'msg.payload = [typeof util.format(process => process), s, ({}).polluted, util.inspect(new Promise(() => {})), big];',
+        'return msg;',
+      ].join('\n'),
+    }, { payload: { id: 'M-7', kwh: 12.5 } });
     assert.deepEqual(host.logs, [{ level: 'warn', message: 'meter M-7: 12.5 kWh ({ ok: true })' }]);
-    const [kind, shown, polluted, promise, big] = (input.sends[0]?.[0]?.[0]?.payload ?? []) as unknown[];
+    const [kind, shown, polluted, promise, big] = (sent?.payload ?? []) as unknown[];
     assert.equal(promise, 'Promise { <pending> }');
     // The host formats on its own thread: a value past the bound is refused, not printed.
     assert.match(String(big), /too large for a function node/);

@@ -5,25 +5,15 @@
  * both, and flows build request URLs and query strings with them.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createFakeHost, recordedInput } from './fake-host.js';
-import { createSandboxPool, type SandboxPool } from './index.js';
+import { describe, it } from 'node:test';
+import { assertSameLines, corpusInSandbox, corpusLines, runOnce, suitePool } from './corpus-harness.js';
 
 /** Every call of the corpus, described; sent into the sandbox as source, so it refers to nothing outside. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function urlCorpus(U: any, P: any): string[] {
   // Strict on both sides: the test module is, a function node's code is not (a getter-only set).
   'use strict';
-  const out: string[] = [];
-  const t = (label: string, f: () => unknown) => {
-    let s: string;
-    try {
-      s = JSON.stringify(f());
-    } catch (e) {
-      s = `throws ${(e as Error)?.name}`;
-    }
-    out.push(`${label} => ${s}`);
-  };
+  const { out, t } = corpusLines();
   const PARTS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const parts = (u: any) => [...PARTS.map((p) => u[p]), [...u.searchParams], String(u), JSON.stringify({ u })];
@@ -113,60 +103,25 @@ function urlCorpus(U: any, P: any): string[] {
 }
 
 describe('the function sandbox URL and URLSearchParams', () => {
-  let pool: SandboxPool;
-  before(() => {
-    pool = createSandboxPool({ memoryMb: 64, timeoutMs: 5000 });
-  });
-  after(async () => {
-    await pool.dispose();
-  });
+  const pool = suitePool();
 
   it("answer every call of the corpus as Node's do", async () => {
-    const host = createFakeHost();
-    const fn = await pool.createFunction(
-      {
-        nodeId: 'url-corpus',
-        outputs: 1,
-        // tsx transpiles with keepNames, whose helper the source text calls.
-        func: `const __name = (f) => f;\nconst urlCorpus = ${urlCorpus.toString()};\nreturn { payload: urlCorpus(URL, URLSearchParams) };`,
-      },
-      host,
-    );
-    const input = recordedInput({ payload: 1 });
-    await fn.run([input]);
-    const failed = await input.finished;
-    await fn.close();
-    assert.equal(failed, undefined, `the corpus failed in the sandbox: ${failed?.message}`);
-    const inSandbox = input.sends[0]?.[0]?.[0]?.payload as string[] | undefined;
-    assert.ok(Array.isArray(inSandbox), 'the function node sent no corpus');
-    const onHost = urlCorpus(URL, URLSearchParams);
-    assert.equal(inSandbox.length, onHost.length);
-    const differing = onHost.flatMap((line, i) => (inSandbox[i] === line ? [] : [`host:    ${line}\nsandbox: ${inSandbox[i]}`]));
-    assert.deepEqual(differing, [], `${differing.length} of ${onHost.length} calls differ:\n${differing.slice(0, 12).join('\n')}`);
+    assertSameLines(urlCorpus(URL, URLSearchParams), await corpusInSandbox(pool(), 'url-corpus', [corpusLines, urlCorpus], 'urlCorpus(URL, URLSearchParams)'));
   });
 
   it('builds a request URL with a query as a flow does', async () => {
-    const host = createFakeHost();
-    const fn = await pool.createFunction(
-      {
-        nodeId: 'url-build',
-        outputs: 1,
-        func: [
-          'const u = new URL("/api/v1/readings", "http://127.0.0.1:1880");',
-          'u.searchParams.set("meter", msg.payload.meter);',
-          'u.searchParams.set("from", msg.payload.from);',
-          'msg.url = u.href;',
-          'msg.query = Object.fromEntries(new URLSearchParams(u.search));',
-          'return msg;',
-        ].join('\n'),
-      },
-      host,
-    );
-    const input = recordedInput({ payload: { meter: 'Zähler 7/B', from: '2026-11-28T00:00:00Z' } });
-    await fn.run([input]);
-    assert.equal(await input.finished, undefined);
-    await fn.close();
-    const sent = input.sends[0]?.[0]?.[0] as { url: string; query: unknown };
+    const { sent: out } = await runOnce(pool(), {
+      nodeId: 'url-build',
+      func: [
+        'const u = new URL("/api/v1/readings", "http://127.0.0.1:1880");',
+        'u.searchParams.set("meter", msg.payload.meter);',
+        'u.searchParams.set("from", msg.payload.from);',
+        'msg.url = u.href;',
+        'msg.query = Object.fromEntries(new URLSearchParams(u.search));',
+        'return msg;',
+      ].join('\n'),
+    }, { payload: { meter: 'Zähler 7/B', from: '2026-11-28T00:00:00Z' } });
+    const sent = out as { url: string; query: unknown };
     assert.equal(sent.url, 'http://127.0.0.1:1880/api/v1/readings?meter=Z%C3%A4hler+7%2FB&from=2026-11-28T00%3A00%3A00Z');
     assert.deepEqual(sent.query, { meter: 'Zähler 7/B', from: '2026-11-28T00:00:00Z' });
   });

@@ -6,11 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { encodeObject } from '../../nodes/common/encode-object.js';
 import * as properties from '../../runtime/properties/index.js';
-import { createFakeHost, recordedInput } from './fake-host.js';
-import { createSandboxPool, type SandboxPool } from './index.js';
+import { assertSameLines, corpusInSandbox, suitePool } from './corpus-harness.js';
 // @ts-expect-error: a plain ES module script without type declarations
 import { buildIsolateUtil, ISOLATE_UTIL_PATH } from '../../../scripts/isolate-util.mjs';
 
@@ -180,37 +179,11 @@ describe('the function sandbox RED.util', () => {
   });
 
   describe('inside a function node', () => {
-    let pool: SandboxPool;
-    before(() => {
-      pool = createSandboxPool({ memoryMb: 64, timeoutMs: 5000 });
-    });
-    after(async () => {
-      await pool.dispose();
-    });
+    const pool = suitePool();
 
     it('answers the corpus as the host does: paths, clones, the debug encoding, conversions', async () => {
-      const host = createFakeHost();
-      const fn = await pool.createFunction(
-        {
-          nodeId: 'util-corpus',
-          outputs: 1,
-          // tsx transpiles with keepNames, whose helper the source text calls.
-          func: `const __name = (f) => f;\nconst describeValue = ${describeValue.toString()};\nconst runCorpus = ${runCorpus.toString()};\nreturn { payload: runCorpus(RED.util, (v) => describeValue(v)) };`,
-        },
-        host,
-      );
-      const input = recordedInput({ payload: 1 });
-      await fn.run([input]);
-      const failed = await input.finished;
-      await fn.close();
-      assert.equal(failed, undefined, `the corpus failed in the sandbox: ${failed?.message}`);
-      assert.deepEqual(host.errors, []);
-      const inSandbox = input.sends[0]?.[0]?.[0]?.payload as string[] | undefined;
-      assert.ok(Array.isArray(inSandbox), `the function node sent no corpus: ${JSON.stringify(input.sends).slice(0, 300)}`);
-      const onHost = runCorpus(hostUtil, (v) => describeValue(v));
-      assert.equal(inSandbox.length, onHost.length);
-      const differing = onHost.filter((line, i) => inSandbox[i] !== line).map((line) => `host: ${line}\nsandbox: ${inSandbox[onHost.indexOf(line)]}`);
-      assert.deepEqual(differing, [], `${differing.length} of ${onHost.length} calls differ:\n${differing.slice(0, 12).join('\n')}`);
+      const inSandbox = await corpusInSandbox(pool(), 'util-corpus', [describeValue, runCorpus], 'runCorpus(RED.util, (v) => describeValue(v))');
+      assertSameLines(runCorpus(hostUtil, (v) => describeValue(v)), inSandbox);
     });
   });
 });

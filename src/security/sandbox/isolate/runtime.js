@@ -31,7 +31,7 @@
   const makeUrl = G.__redoubtMakeUrl;
   delete G.__redoubtMakeUrl;
   let urlClasses;
-  const getUrl = () => urlClasses || (urlClasses = makeUrl((kind, a, b, c) => host('url', kind, a, b, c)));
+  const getUrl = () => urlClasses || (urlClasses = makeUrl((kind, a, b, c) => host('url', kind, a, b, c), getBuffer));
   lazyGlobal('URL', () => getUrl().URL);
   lazyGlobal('URLSearchParams', () => getUrl().URLSearchParams);
   // Node's util module, as Node-RED's sandbox gives it; format and inspect run on the host.

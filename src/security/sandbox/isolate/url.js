@@ -9,7 +9,7 @@
 // encoding is short and exactly specified (application/x-www-form-urlencoded), and a function
 // node builds query strings often enough that a host call per append would cost.
 // isolate-url.test.ts compares both with the host's classes call by call.
-globalThis.__redoubtMakeUrl = function makeUrl(parse) {
+globalThis.__redoubtMakeUrl = function makeUrl(parse, getBuffer) {
   'use strict';
   const PARTS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
   const SETTABLE = new Set(['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash']);
@@ -28,41 +28,10 @@ globalThis.__redoubtMakeUrl = function makeUrl(parse) {
     return out;
   }
 
-  function utf8(s) {
-    const out = [];
-    for (const ch of s) {
-      const c = ch.codePointAt(0);
-      if (c < 0x80) out.push(c);
-      else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-      else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-      else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    }
-    return out;
-  }
-
-  // UTF-8 decoding with replacement (WHATWG), for percent-decoded query bytes.
-  function utf8Text(b) {
-    let s = '';
-    let i = 0;
-    while (i < b.length) {
-      const c = b[i++];
-      if (c < 0x80) { s += String.fromCharCode(c); continue; }
-      let need; let cp; let lower = 0x80; let upper = 0xbf;
-      if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
-      else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0xf; if (c === 0xe0) lower = 0xa0; if (c === 0xed) upper = 0x9f; }
-      else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x7; if (c === 0xf0) lower = 0x90; if (c === 0xf4) upper = 0x8f; }
-      else { s += '\ufffd'; continue; }
-      let ok = true;
-      for (let k = 0; k < need; k++) {
-        const d = i < b.length ? b[i] : -1;
-        if (d < lower || d > upper) { ok = false; break; }
-        cp = (cp << 6) | (d & 0x3f); lower = 0x80; upper = 0xbf; i++;
-      }
-      if (!ok) { s += '\ufffd'; continue; }
-      s += String.fromCodePoint(cp);
-    }
-    return s;
-  }
+  // UTF-8 both ways through the sandbox's Buffer, whose decoder replaces bad bytes as the
+  // URL Standard asks (WHATWG).
+  const utf8 = (s) => getBuffer().from(s);
+  const utf8Text = (bytes) => getBuffer().from(bytes).toString();
 
   function hexValue(c) {
     if (c >= 48 && c <= 57) return c - 48;
