@@ -122,7 +122,7 @@ describe('message delivery', () => {
     for (const id of Object.keys(seen)) helper.getNode(id)!.on('input', (m: Msg) => seen[id]!.push(m));
     const settle = () => new Promise((r) => setTimeout(r, 20));
 
-    // One message on the second output of a one-wire first output: delivered as it is, given an id.
+    // One message on the first output (one wire), none on the second: delivered as it is, given an id.
     const only: Msg = { payload: 'only' };
     s.receive({ out: [only, null] });
     await settle();

@@ -2,12 +2,10 @@
  * The host's side of the function sandbox's URL class (isolate/url.js): parses and setters with
  * Node's own WHATWG parser, strings in and strings out.
  */
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+import { errorText } from './errors.js';
 
 const URL_PARTS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'] as const;
-const URL_SETTABLE = new Set<string>(['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash']);
+const URL_SETTABLE = new Set<string>(URL_PARTS.filter((part) => part !== 'origin'));
 
 function urlParts(url: URL): Record<string, string> {
   const out: Record<string, string> = {};

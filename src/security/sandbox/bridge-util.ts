@@ -4,10 +4,7 @@
  * what a copy cannot carry.
  */
 import { format as formatText, formatWithOptions, inspect, isDeepStrictEqual, type InspectOptions } from 'node:util';
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+import { errorText } from './errors.js';
 
 const STAND_IN = '__redoubtStandIn';
 const MAX_REVIVE_DEPTH = 64;
@@ -53,7 +50,7 @@ function defineValue(target: object, key: string, value: unknown): void {
  * Untrusted data: objects are built with defineProperty and the depth is bounded.
  */
 function revive(v: unknown, seen: Map<object, unknown>, depth: number, budget: ReviveBudget): unknown {
-  if (--budget.left < 0) throw new RangeError(`util: the value is too large for a function node (over ${MAX_REVIVED.toLocaleString('en-US')} values)`);
+  if (--budget.left < 0) throw new RangeError(`util: the value is too large for a function node (over 100,000 values)`);
   if (v === null || typeof v !== 'object') return v;
   if (seen.has(v)) return seen.get(v);
   if (depth > MAX_REVIVE_DEPTH) return {};

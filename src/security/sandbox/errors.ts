@@ -16,3 +16,8 @@ export class FunctionSyntaxError extends RedoubtError {
     super('function_syntax_error', message, { place: { nodeId, property } });
   }
 }
+
+/** The text of something thrown, for an `{ err }` answer to sandbox code. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

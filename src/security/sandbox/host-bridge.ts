@@ -1,6 +1,7 @@
 import type { ContextScope, NodeStatus } from '../../runtime/types.js';
 import { urlOp } from './bridge-url.js';
 import { utilOp } from './bridge-util.js';
+import { errorText } from './errors.js';
 import { resolveLibFunction } from './libs.js';
 import type { LoadedLib } from './libs.js';
 import { asMsgId, restore } from './transfer.js';
@@ -42,9 +43,6 @@ function asThrown(v: unknown): ThrownInfo {
   return { text: String(v) };
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /**
  * Answers the one callback each sandbox context holds. Every argument comes from untrusted
@@ -114,8 +112,6 @@ export function createHostBridge(target: BridgeTarget): (op: unknown, ...args: u
   };
 
   return (op, ...a) => {
-    if (op === 'url') return urlOp(a[0], a[1], a[2], a[3]);
-    if (op === 'util') return utilOp(a[0], a[1], a[2]);
     switch (op) {
       case 'send': return target.send(asNumber(a[0]), asMsgId(a[1]), restore(a[2]));
       case 'done': return target.done(asNumber(a[0]), a[1] === null ? null : asThrown(a[1]));
@@ -131,6 +127,8 @@ export function createHostBridge(target: BridgeTarget): (op: unknown, ...args: u
       case 'clear': return target.clearTimer(asNumber(a[0]));
       case 'settle': return target.settle(asNumber(a[0]), (Array.isArray(a[1]) ? a[1] : [1, { text: 'bad outcome' }]) as Outcome);
       case 'lib': return libOp(a[0], a[1], a[2], a[3]);
+      case 'url': return urlOp(a[0], a[1], a[2], a[3]);
+      case 'util': return utilOp(a[0], a[1], a[2]);
       default: return undefined;
     }
   };

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertSameLines, corpusInSandbox, runOnce, suitePool } from './corpus-harness.js';
+import { assertSameLines, corpusInSandbox, runOnce, suitePool } from './sandbox-test-kit.js';
 
 /** A result as text, Buffers told apart from other byte arrays. Runs on both sides from its source. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

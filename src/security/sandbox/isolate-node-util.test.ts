@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import * as nodeUtil from 'node:util';
 import { describe, it } from 'node:test';
-import { assertSameLines, corpusInSandbox, corpusLines, runOnce, suitePool } from './corpus-harness.js';
+import { assertSameLines, corpusInSandbox, corpusLines, runOnce, suitePool } from './sandbox-test-kit.js';
 
 /** Every call of the corpus, described; sent into the sandbox as source, so it refers to nothing outside. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

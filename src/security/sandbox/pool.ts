@@ -24,8 +24,9 @@ const HEAP_CHECK_EVERY = 16;
 
 function readRuntime(): string {
   const read = (name: string) => readFileSync(new URL(`./isolate/${name}.js`, import.meta.url), 'utf8');
-  // One script whose value is the runtime's setup function: one run per context instead of three.
-  return `${read('buffer')}\n;${read('util')}\n;${read('url')}\n;${read('node-util')}\n;${read('runtime')}`;
+  // One script whose value is the runtime's setup function: one run per context instead of one
+  // per file.
+  return `${read('buffer')}\n;${read('red-util')}\n;${read('url')}\n;${read('node-util')}\n;${read('runtime')}`;
 }
 
 // Syntax checks run in an isolate of their own that never runs user code, so they can compile

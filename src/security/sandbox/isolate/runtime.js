@@ -1,7 +1,9 @@
-// Runs inside each sandbox context as the last part of one plain script (after buffer.js and
-// util.js) whose value is the setup function below. The host calls setup once per context with
+// Runs inside each sandbox context as the last part of one plain script (after buffer.js,
+// red-util.js, url.js and node-util.js, each of which only defines a maker that this script takes)
+// whose value is the setup function below. The host calls setup once per context with
 // one dispatcher callback (`host`), the node's settings and its compiled code; setup installs the
-// globals user code sees (context, flow, global, env, RED, timers, console) and returns one entry
+// globals user code sees (context, flow, global, env, RED, timers, console, and, made at first
+// use, Buffer, URL, URLSearchParams and util) and returns one entry
 // function the host calls with an operation name: one reference per context instead of one per
 // operation, since every reference costs a crossing to obtain. `host` stays in this closure: no
 // global slot, so user code can reach the host only through the functions defined here, and every
@@ -38,8 +40,8 @@
   const makeNodeUtil = G.__redoubtMakeNodeUtil;
   delete G.__redoubtMakeNodeUtil;
   lazyGlobal('util', () => makeNodeUtil((kind, options, args) => host('util', kind, options, args), getBuffer, promisify));
-  const makeUtil = G.__redoubtMakeUtil;
-  delete G.__redoubtMakeUtil;
+  const makeUtil = G.__redoubtMakeRedUtil;
+  delete G.__redoubtMakeRedUtil;
   // RED.util is made at its first use: most function nodes never touch it, and made in every
   // context it would cost each about 18 KB of heap (src/security/sandbox/bench-contexts.ts).
   let util;

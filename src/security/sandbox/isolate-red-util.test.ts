@@ -1,6 +1,6 @@
 /**
  * The function sandbox's RED.util is the host's code built into an isolate script
- * (scripts/isolate-util.mjs). These tests check that the committed script is the build of the
+ * (scripts/isolate-red-util.mjs). These tests check that the committed script is the build of the
  * current sources, and that one corpus of calls gives the same answers inside a function node as
  * on the host (which test/differential/node-red-util.test.ts compares with Node-RED's own util).
  */
@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { encodeObject } from '../../nodes/common/encode-object.js';
 import * as properties from '../../runtime/properties/index.js';
-import { assertSameLines, corpusInSandbox, suitePool } from './corpus-harness.js';
+import { assertSameLines, corpusInSandbox, suitePool } from './sandbox-test-kit.js';
 // @ts-expect-error: a plain ES module script without type declarations
-import { buildIsolateUtil, ISOLATE_UTIL_PATH } from '../../../scripts/isolate-util.mjs';
+import { buildRedUtil, RED_UTIL_PATH } from '../../../scripts/isolate-red-util.mjs';
 
 const hostUtil = { ...properties, encodeObject };
 
@@ -173,9 +173,9 @@ function runCorpus(util: any, show: (v: unknown) => string): string[] {
 }
 
 describe('the function sandbox RED.util', () => {
-  it('is the build of the current sources (else run node scripts/isolate-util.mjs)', async () => {
-    const built: string = await buildIsolateUtil();
-    assert.ok(readFileSync(ISOLATE_UTIL_PATH, 'utf8') === built, `${ISOLATE_UTIL_PATH} is stale: run node scripts/isolate-util.mjs`);
+  it('is the build of the current sources (else run node scripts/isolate-red-util.mjs)', async () => {
+    const built: string = await buildRedUtil();
+    assert.ok(readFileSync(RED_UTIL_PATH, 'utf8') === built, `${RED_UTIL_PATH} is stale: run node scripts/isolate-red-util.mjs`);
   });
 
   describe('inside a function node', () => {

@@ -3,12 +3,12 @@
  * grammar, cloneMessage, the debug encoder, the conversions), so that code gives the same answer
  * in a function node as in a contrib node, and both as in Node-RED.
  *
- * Not imported by the host. `scripts/isolate-util.mjs` bundles it into `isolate/util.js`, a plain
+ * Not imported by the host. `scripts/isolate-red-util.mjs` bundles it into `isolate/red-util.js`, a plain
  * script each sandbox context runs after `isolate/buffer.js`. The script only defines a function
  * that makes this module; the runtime script calls it when code first reads `RED.util`, so a
  * context whose code never does (most) holds none of it. Inside an isolate there is no
  * `node:crypto` or `node:util`; those imports are given small stand-ins (see the script).
- * `isolate-util.test.ts` fails when the committed script is older than these sources.
+ * `isolate-red-util.test.ts` fails when the committed script is older than these sources.
  */
 import { encodeObject } from '../../nodes/common/encode-object.js';
 import { compareObjects, ensureBuffer, ensureString, normaliseNodeTypeName } from '../../runtime/properties/conversions.js';
