@@ -5,6 +5,8 @@
  * message they receive.
  */
 import express, { type Express } from 'express';
+import sinon, { type SinonSandbox, type SinonSpy } from 'sinon';
+import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,10 +47,9 @@ const helperNode = defineNode({
   create() {},
 });
 
-/** The node methods whose calls Node-RED's helper announces on the node, as `call:<method>` events. */
+/** The node methods Node-RED's helper spies on while a flow is loaded, and announces as `call:<method>` events. */
 const ANNOUNCED = ['log', 'status', 'warn', 'error', 'debug', 'trace', 'send'] as const;
-type NodeMethod = (this: RuntimeNode, ...args: unknown[]) => unknown;
-/** What a `call:<method>` listener receives: the parts of a sinon spy call that specs read. */
+/** What a `call:<method>` listener receives: sinon's record of the call (these are the parts specs read). */
 export interface AnnouncedCall {
   args: unknown[];
   firstArg: unknown;
@@ -57,36 +58,56 @@ export interface AnnouncedCall {
   returnValue: unknown;
 }
 let announcingLoads = 0;
-let unannounced: Map<string, NodeMethod> | undefined;
+let spies: SinonSandbox | undefined;
 
 /**
- * Specs wait for a node's errors, warnings and statuses with `node.on('call:error', call => ...)`,
- * which Node-RED's helper emits by spying on its Node prototype while a flow is loaded. Here the
- * prototype is wrapped only while some helper has a flow loaded, so a runtime outside tests never
- * pays for it. The event comes on the next tick, as there, so a listener added right after
- * `receive()` still hears it.
+ * Node-RED's helper replaces these methods on its Node prototype with sinon spies while a flow is
+ * loaded, and specs read them two ways: as spies (`n1.status.should.be.calledOnce()`,
+ * `n1.error.lastCall.args[0]`; one spy per method, shared by every node, as there) and as events
+ * (`node.on('call:error', call => ...)`, on the next tick, so a listener added right after
+ * `receive()` still hears it). Here the same is done to RuntimeNode's prototype, and only while
+ * some helper has a flow loaded, so a runtime outside tests never pays for it.
  */
 function startAnnouncing(): void {
   if (announcingLoads++ > 0) return;
-  const proto = RuntimeNode.prototype as unknown as Record<string, NodeMethod>;
-  unannounced = new Map();
+  extendShouldIfLoaded();
+  const proto = RuntimeNode.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  spies = sinon.createSandbox();
   for (const name of ANNOUNCED) {
-    const original = proto[name]!;
-    unannounced.set(name, original);
-    proto[name] = function announced(this: RuntimeNode, ...args: unknown[]) {
-      const returnValue = original.apply(this, args);
-      const call: AnnouncedCall = { args, firstArg: args[0], lastArg: args[args.length - 1], thisValue: this, returnValue };
-      process.nextTick(() => this.emit(`call:${name}`, call));
-      return returnValue;
-    };
+    const spy = spies.spy(proto, name);
+    proto[name] = new Proxy(spy, {
+      apply(target, thisArg: RuntimeNode, args: unknown[]) {
+        const returnValue: unknown = Reflect.apply(target, thisArg, args);
+        const call = spy.lastCall as unknown as AnnouncedCall;
+        process.nextTick(() => thisArg.emit(`call:${name}`, call));
+        return returnValue;
+      },
+    });
   }
 }
 
 function stopAnnouncing(): void {
-  if (announcingLoads === 0 || --announcingLoads > 0 || !unannounced) return;
-  const proto = RuntimeNode.prototype as unknown as Record<string, NodeMethod>;
-  for (const [name, original] of unannounced) proto[name] = original;
-  unannounced = undefined;
+  if (announcingLoads === 0 || --announcingLoads > 0 || !spies) return;
+  spies.restore();
+  spies = undefined;
+}
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * should-sinon gives `should` its spy assertions (`calledOnce()`, `calledWith()`), as
+ * node-red-node-test-helper loads it for its specs. Loaded only once a spec has loaded `should`
+ * itself: `should` adds a getter to Object.prototype, which a process that never asked for it
+ * should not get from the helper.
+ */
+function extendShouldIfLoaded(): void {
+  let path: string;
+  try {
+    path = requireHere.resolve('should');
+  } catch {
+    return;
+  }
+  if (requireHere.cache[path] !== undefined) requireHere('should-sinon');
 }
 
 /**
@@ -145,21 +166,17 @@ function createHelperAdmin(runtime: Redoubt): Express {
   return admin;
 }
 
-export interface LogSpy {
-  /** One array per call, the entry first, as a sinon spy records them. */
-  readonly args: Array<[HelperLogEntry]>;
-  readonly callCount: number;
-  readonly called: boolean;
-  getCalls(): Array<{ args: [HelperLogEntry] }>;
-  /** The level numbers, as on Node-RED's spy: specs compare `entry.level` with `helper.log().ERROR`. */
-  readonly FATAL: 10;
-  readonly ERROR: 20;
-  readonly WARN: 30;
-  readonly INFO: 40;
-  readonly DEBUG: 50;
-  readonly TRACE: 60;
-  readonly AUDIT: 98;
-  readonly METRIC: 99;
+/** The level numbers, as on Node-RED's log spy: specs compare `entry.level` with `helper.log().ERROR`. */
+const LEVEL_NUMBERS = { FATAL: 10, ERROR: 20, WARN: 30, INFO: 40, DEBUG: 50, TRACE: 60, AUDIT: 98, METRIC: 99 } as const;
+
+/**
+ * What `helper.log()` returns, as Node-RED's helper does: a sinon spy called once per log entry
+ * of the current load (`args`, `calledWithMatch({ level: 20 })`...), with the level numbers.
+ */
+export type LogSpy = SinonSpy<[HelperLogEntry], void> & typeof LEVEL_NUMBERS;
+
+function createLogSpy(): LogSpy {
+  return Object.assign(sinon.spy() as SinonSpy<[HelperLogEntry], void>, LEVEL_NUMBERS);
 }
 
 export function createTestHelper() {
@@ -170,7 +187,7 @@ export function createTestHelper() {
   let httpNode: HttpNodeRouter | undefined;
   let httpAdmin: Express | undefined;
   let port = 0;
-  const logArgs: Array<[HelperLogEntry]> = [];
+  let logSpy = createLogSpy();
   let announcing = false;
   // One for the helper's life: specs connect once (after startServer) and load many flows.
   const comms = createTestComms();
@@ -217,7 +234,7 @@ export function createTestHelper() {
       const load = ++loads;
       const run = async () => {
         if (runtime) await api.unload();
-        logArgs.length = 0;
+        const spy = (logSpy = createLogSpy());
         if (!announcing) {
           announcing = true;
           startAnnouncing();
@@ -227,7 +244,7 @@ export function createTestHelper() {
           userDir,
           settings,
           log: (entry) => {
-            if (load === loads) logArgs.push([helperLogEntry(entry)]);
+            if (load === loads) spy(helperLogEntry(entry));
           },
         });
         // Nodes loaded after startServer serve their endpoints on it, as RED.httpNode does.
@@ -355,17 +372,7 @@ export function createTestHelper() {
       });
     },
     log(): LogSpy {
-      return {
-        args: logArgs,
-        get callCount() {
-          return logArgs.length;
-        },
-        get called() {
-          return logArgs.length > 0;
-        },
-        getCalls: () => logArgs.map((args) => ({ args })),
-        FATAL: 10, ERROR: 20, WARN: 30, INFO: 40, DEBUG: 50, TRACE: 60, AUDIT: 98, METRIC: 99,
-      };
+      return logSpy;
     },
     /** The runtime of the current `load`, for specs that need more than Node-RED's helper offers. */
     runtime(): Redoubt | undefined {

@@ -76,7 +76,11 @@ describe('credentials a node sets at run time (RED.nodes.addCredentials)', () =>
       // A later real change, to know the queue has run past the two above.
       t.runtime.engine.setNodeCredentials('c9', { other: 'x' });
       await fileCredentials(t.userDir, (c) => 'c9' in c);
-      assert.deepEqual(t.stack.audit.list({ event: 'credentials.node', order: 'asc', limit: 10 }).map((r) => (r.details as { nodeId: string }).nodeId), ['c1', 'c9']);
+      // The audit record is written once the file's save has finished, a moment after the file
+      // shows the change.
+      const audited = () => t.stack.audit.list({ event: 'credentials.node', order: 'asc', limit: 10 }).map((r) => (r.details as { nodeId: string }).nodeId);
+      for (let i = 0; i < 100 && !audited().includes('c9'); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(audited(), ['c1', 'c9']);
     } finally {
       await t.close();
     }

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,6 +124,18 @@ describe('the bundle npm start runs', () => {
       assert.match(server.output(), /execEnabled/);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("leaves the test helper's libraries (sinon, should) out of what the server runs", async () => {
+    // They are dependencies only because redoubt/test-helper hands them to contrib specs, as
+    // node-red-node-test-helper does; the server must never load them.
+    const scripts = (await readdir(outdir)).filter((f) => f.endsWith('.js'));
+    assert.ok(scripts.includes('main.js'));
+    for (const file of scripts) {
+      const text = await readFile(join(outdir, file), 'utf8');
+      // should's own parts are the should-equal, should-format... packages.
+      assert.doesNotMatch(text, /sinon|should-(equal|format|type|util)/, file);
     }
   });
 });

@@ -89,7 +89,7 @@ describe('yaml node', () => {
     await helper.load([], flow({}));
     helper.getNode('n1')!.receive({ payload: Buffer.from('a: 1') });
     assert.equal((await logged(30)).msg, 'Ignored non-object payload');
-    helper.log().args.length = 0;
+    helper.log().resetHistory();
     helper.getNode('n1')!.receive({ payload: 12 });
     assert.equal((await logged(30)).msg, 'Ignored unsupported payload type');
   });
