@@ -6,6 +6,7 @@
  */
 import express, { type Express } from 'express';
 import sinon, { type SinonSandbox, type SinonSpy } from 'sinon';
+import supertest from 'supertest';
 import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,7 +19,6 @@ import { RuntimeNode, type RuntimeSettings } from '../runtime/index.js';
 import type { LogEntry } from '../runtime/types.js';
 import type { RedApi, RedAuth } from './red-api.js';
 import { createTestComms } from './test-comms.js';
-import { createTestRequest, type TestRequest } from './test-request.js';
 
 type NodeModule = ((red: RedApi) => unknown) | { default?: (red: RedApi) => unknown };
 type Callback = (err?: unknown) => void;
@@ -211,6 +211,49 @@ export function createTestHelper() {
     return promise;
   };
 
+  const notFound = (res: ServerResponse) => {
+    res.statusCode = 404;
+    res.end();
+  };
+  const toAdmin = (req: IncomingMessage, res: ServerResponse) => {
+    if (!httpAdmin) return notFound(res);
+    httpAdmin(req as express.Request, res as express.Response, (err?: unknown) => {
+      if (!err) return notFound(res);
+      // A body parser's refusal carries its status (400 for bad JSON, 413 for too large).
+      const status = (err as { status?: unknown }).status;
+      res.statusCode = typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+      res.end(err instanceof Error ? err.message : String(err));
+    });
+  };
+  // One port for both: the http-in endpoints first (they parse their own bodies, with their own
+  // limits), then the admin routes of the current load.
+  const dispatch = (req: IncomingMessage, res: ServerResponse) => {
+    if (httpNode) httpNode.handler(req, res, () => toAdmin(req, res));
+    else toAdmin(req, res);
+  };
+  /** The helper's server, on 127.0.0.1 only: its admin routes grant every permission. */
+  const listen = () =>
+    new Promise<Server>((resolve, reject) => {
+      const created = createServer(dispatch);
+      server = created;
+      created.on('upgrade', (req, socket, head) => {
+        if (!httpNode?.handleUpgrade(req, socket, head) && !comms.handleUpgrade(req, socket, head)) socket.destroy();
+      });
+      created.once('error', reject);
+      created.listen(0, '127.0.0.1', () => {
+        const address = created.address();
+        port = typeof address === 'object' && address ? address.port : 0;
+        resolve(created);
+      });
+    });
+  const closeServer = () => {
+    const previous = server;
+    if (!previous) return;
+    server = undefined;
+    previous.close();
+    previous.closeAllConnections();
+  };
+
   const api = {
     /** Node-RED's helper takes the node-red path here; Redoubt is the runtime, so only settings count. */
     init(_runtimePath?: string, userSettings?: RuntimeSettings) {
@@ -252,6 +295,9 @@ export function createTestHelper() {
         // Contrib nodes add their admin routes at load (`RED.httpAdmin.get(...)`); `request()` reaches them.
         httpAdmin = createHelperAdmin(runtime);
         Object.assign(runtime.red, { httpAdmin, auth: GRANT_ALL });
+        // request() needs a server with an address at once (supertest takes it synchronously);
+        // one the spec did not ask for must not keep the process alive.
+        if (!server) (await listen()).unref();
         runtime.events.on('publish', (topic: string, data: unknown) => comms.publish(topic, data));
         runtime.registry.define(helperNode, 'test-helper');
         for (const mod of Array.isArray(testNode) ? testNode : [testNode]) {
@@ -302,49 +348,12 @@ export function createTestHelper() {
       return runtime ? runtime.setFlows([]).then(() => undefined) : Promise.resolve();
     },
     startServer(done?: Callback): Promise<void> {
-      // A server started by an earlier request() gives way to the one the spec asks for.
-      const previous = server;
-      if (previous) {
-        server = undefined;
-        previous.close();
-        previous.closeAllConnections();
-      }
-      const start = new Promise<void>((resolve, reject) => {
-        // Built from the settings of `init`/`settings`, so specs can test httpNodeRoot, httpNodeAuth...
-        const options = httpNodeRouterOptions(settings);
-        const router = options ? createHttpNodeRouter(options) : undefined;
-        httpNode = router;
-        const notFound = (res: ServerResponse) => {
-          res.statusCode = 404;
-          res.end();
-        };
-        const toAdmin = (req: IncomingMessage, res: ServerResponse) => {
-          if (!httpAdmin) return notFound(res);
-          httpAdmin(req as express.Request, res as express.Response, (err?: unknown) => {
-            if (!err) return notFound(res);
-            // A body parser's refusal carries its status (400 for bad JSON, 413 for too large).
-            const status = (err as { status?: unknown }).status;
-            res.statusCode = typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
-            res.end(err instanceof Error ? err.message : String(err));
-          });
-        };
-        // One port for both: the http-in endpoints first (they parse their own bodies, with their
-        // own limits), then the admin routes of the current load.
-        server = createServer((req, res) => {
-          if (router) router.handler(req, res, () => toAdmin(req, res));
-          else toAdmin(req, res);
-        });
-        server.on('upgrade', (req, socket, head) => {
-          if (!router?.handleUpgrade(req, socket, head) && !comms.handleUpgrade(req, socket, head)) socket.destroy();
-        });
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-          const address = server!.address();
-          port = typeof address === 'object' && address ? address.port : 0;
-          resolve();
-        });
-      });
-      return withCallback(start, done);
+      // A server the helper started for request() gives way to the one the spec asks for.
+      closeServer();
+      // Built from the settings of `init`/`settings`, so specs can test httpNodeRoot, httpNodeAuth...
+      const options = httpNodeRouterOptions(settings);
+      httpNode = options ? createHttpNodeRouter(options) : undefined;
+      return withCallback(listen().then(() => undefined), done);
     },
     stopServer(done?: Callback): Promise<void> {
       const stop = new Promise<void>((resolve) => {
@@ -360,16 +369,13 @@ export function createTestHelper() {
     url(): string {
       return `http://127.0.0.1:${port}`;
     },
-    request(): TestRequest {
-      // Node-RED's helper reaches its admin app without startServer; here a spec that did not
-      // start the server gets one at its first request, which does not keep the process alive.
-      return createTestRequest(async () => {
-        if (!server) {
-          await api.startServer();
-          (server as Server | undefined)?.unref();
-        }
-        return api.url();
-      });
+    /**
+     * supertest on the helper's server, as Node-RED's helper gives supertest on its admin app:
+     * `.expect('Content-Type', /json/)`, `.type('form').send(...)`, `.query()`... all work.
+     */
+    request(): ReturnType<typeof supertest> {
+      if (!server?.address()) throw new Error('helper.request(): load a flow (or call helper.startServer()) first; the routes to request come with the load');
+      return supertest(server);
     },
     log(): LogSpy {
       return logSpy;

@@ -127,7 +127,7 @@ describe('the bundle npm start runs', () => {
     }
   });
 
-  it("leaves the test helper's libraries (sinon, should) out of what the server runs", async () => {
+  it("leaves the test helper's libraries (sinon, should, supertest) out of what the server runs", async () => {
     // They are dependencies only because redoubt/test-helper hands them to contrib specs, as
     // node-red-node-test-helper does; the server must never load them.
     const scripts = (await readdir(outdir)).filter((f) => f.endsWith('.js'));
@@ -135,7 +135,7 @@ describe('the bundle npm start runs', () => {
     for (const file of scripts) {
       const text = await readFile(join(outdir, file), 'utf8');
       // should's own parts are the should-equal, should-format... packages.
-      assert.doesNotMatch(text, /sinon|should-(equal|format|type|util)/, file);
+      assert.doesNotMatch(text, /sinon|supertest|superagent|should-(equal|format|type|util)/, file);
     }
   });
 });

@@ -14,6 +14,6 @@ describe('node-red-node-test-helper compatibility', () => {
       timeout: 60_000,
     });
     assert.equal(result.status, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /5 passing/);
+    assert.match(result.stdout, /6 passing/);
   });
 });
