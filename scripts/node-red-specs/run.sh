@@ -10,6 +10,13 @@ spec=${2:?usage: run.sh <node-red checkout> <spec> [mocha args]}
 shift 2
 # The specs are CommonJS: without the checkout's own package.json, Redoubt's ("type": "module") would apply.
 [ -f "$src/package.json" ] || { echo "run.sh: $src has no package.json; give a checkout of Node-RED's repository" >&2; exit 2; }
+# Node-RED's repository keeps its own nr-test-utils and helper in test/node_modules, which Node
+# finds before NODE_PATH: the specs would then load Node-RED's runtime instead of Redoubt.
+if [ -d "$src/test/node_modules" ]; then
+  echo "run.sh: $src/test/node_modules would take the place of Redoubt's shims; move it aside first:" >&2
+  echo "  mv $src/test/node_modules $src/test/node_modules.node-red" >&2
+  exit 2
+fi
 deps="$root/.cache/node-red-specs-deps"
 # What the specs require besides the helper, installed once next to the other caches.
 if [ ! -d "$deps/node_modules/sinon" ]; then

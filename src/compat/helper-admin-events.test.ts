@@ -172,4 +172,31 @@ describe('test helper: admin routes, RED.events and setFlows', () => {
       await helper.unload();
     }
   });
+
+  it("serves the debug node's button routes, POST /debug/:id/:state and /debug/:state, answering as Node-RED does", async () => {
+    await helper.load([], [{ id: 'd1', type: 'debug', z: 'f1', active: true, complete: 'payload' }]);
+    try {
+      const published: unknown[] = [];
+      helper.runtime()!.events.on('publish', (topic: string, data: unknown) => {
+        if (topic === 'debug') published.push(data);
+      });
+      const debugNode = helper.getNode('d1')!;
+      const sendAndWait = async (payload: string) => {
+        debugNode.receive({ payload } as Msg);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      };
+      await helper.request().post('/debug/d1/disable').expect(201);
+      await sendAndWait('while off');
+      await helper.request().post('/debug/d1/enable').expect(200);
+      await sendAndWait('on again');
+      await helper.request().post('/debug/disable').send({ nodes: ['d1'] }).expect(201);
+      await sendAndWait('off in bulk');
+      await helper.request().post('/debug/d1/sideways').expect(404);
+      await helper.request().post('/debug/nope/enable').expect(404);
+      await helper.request().post('/debug/enable').send({}).expect(400);
+      assert.deepEqual(published.map((d) => (d as { msg: unknown }).msg), ['on again']);
+    } finally {
+      await helper.unload();
+    }
+  });
 });

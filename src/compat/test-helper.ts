@@ -19,6 +19,7 @@ import { RuntimeNode, type RuntimeSettings } from '../runtime/index.js';
 import type { LogEntry } from '../runtime/types.js';
 import type { RedApi, RedAuth } from './red-api.js';
 import { createTestComms } from './test-comms.js';
+import { debugControl } from '../nodes/common/debug-control.js';
 
 type NodeModule = ((red: RedApi) => unknown) | { default?: (red: RedApi) => unknown };
 type Callback = (err?: unknown) => void;
@@ -162,6 +163,30 @@ function createHelperAdmin(runtime: Redoubt): Express {
     const props = (req.body as Record<string, unknown> | undefined)?.__user_inject_props__;
     node.receive(props ? { __user_inject_props__: props } : undefined);
     res.sendStatus(200);
+  });
+  // And the debug node's sidebar button, one node or several: 200 to enable, 201 to disable.
+  const debugState = (state: string): boolean | undefined => (state === 'enable' ? true : state === 'disable' ? false : undefined);
+  admin.post('/debug/:id/:state', (req, res) => {
+    const active = debugState(String(req.params.state));
+    if (active === undefined || !debugControl(runtime.engine.services).setActive(String(req.params.id), active)) {
+      res.sendStatus(404);
+      return;
+    }
+    res.sendStatus(active ? 200 : 201);
+  });
+  admin.post('/debug/:state', (req, res) => {
+    const active = debugState(String(req.params.state));
+    const nodes = (req.body as { nodes?: unknown } | undefined)?.nodes;
+    if (active === undefined) {
+      res.sendStatus(404);
+      return;
+    }
+    if (!Array.isArray(nodes)) {
+      res.sendStatus(400);
+      return;
+    }
+    for (const id of nodes) debugControl(runtime.engine.services).setActive(String(id), active);
+    res.sendStatus(active ? 200 : 201);
   });
   return admin;
 }
