@@ -165,10 +165,11 @@ function createHelperAdmin(runtime: Redoubt): Express {
     res.sendStatus(200);
   });
   // And the debug node's sidebar button, one node or several: 200 to enable, 201 to disable.
+  const debug = debugControl(runtime.engine.services);
   const debugState = (state: string): boolean | undefined => (state === 'enable' ? true : state === 'disable' ? false : undefined);
   admin.post('/debug/:id/:state', (req, res) => {
     const active = debugState(String(req.params.state));
-    if (active === undefined || !debugControl(runtime.engine.services).setActive(String(req.params.id), active)) {
+    if (active === undefined || !debug.setActive(String(req.params.id), active)) {
       res.sendStatus(404);
       return;
     }
@@ -185,7 +186,7 @@ function createHelperAdmin(runtime: Redoubt): Express {
       res.sendStatus(400);
       return;
     }
-    for (const id of nodes) debugControl(runtime.engine.services).setActive(String(id), active);
+    for (const id of nodes) debug.setActive(String(id), active);
     res.sendStatus(active ? 200 : 201);
   });
   return admin;
@@ -271,12 +272,14 @@ export function createTestHelper() {
         resolve(created);
       });
     });
-  const closeServer = () => {
+  /** Closes the helper's server, if there is one; resolves once it has closed. */
+  const closeServer = (): Promise<void> => {
     const previous = server;
-    if (!previous) return;
+    if (!previous) return Promise.resolve();
     server = undefined;
-    previous.close();
+    const closed = new Promise<void>((resolve) => previous.close(() => resolve()));
     previous.closeAllConnections();
+    return closed;
   };
 
   const api = {
@@ -374,21 +377,16 @@ export function createTestHelper() {
     },
     startServer(done?: Callback): Promise<void> {
       // A server the helper started for request() gives way to the one the spec asks for.
-      closeServer();
+      void closeServer();
       // Built from the settings of `init`/`settings`, so specs can test httpNodeRoot, httpNodeAuth...
       const options = httpNodeRouterOptions(settings);
       httpNode = options ? createHttpNodeRouter(options) : undefined;
       return withCallback(listen().then(() => undefined), done);
     },
     stopServer(done?: Callback): Promise<void> {
-      const stop = new Promise<void>((resolve) => {
-        if (!server) return resolve();
-        comms.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-        server = undefined;
-        httpNode = undefined;
-      });
+      if (server) comms.close();
+      const stop = closeServer();
+      httpNode = undefined;
       return withCallback(api.unload().then(() => stop), done);
     },
     url(): string {
